@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The fabric template and its configfs tree operations: targets (WWNs),
+ * network portals and ACLs. Attributes live in configfs_attrs.c.
+ */
+#define pr_fmt(fmt) "kitt: " fmt
+
+#include <linux/ctype.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+
+#include "kitt/compat.h"
+#include "kitt/kitt.h"
+
+/* Instance index shown in statistics; unique per target. */
+static atomic_t kitt_tiqn_index = ATOMIC_INIT(0);
+
+/*
+ * RFC 7143 §4.2.7: "iqn." / "eui." / "naa." names of at most 223 bytes.
+ * The target core lower-cases nothing; neither do we.
+ */
+static bool kitt_valid_node_name(const char *name)
+{
+	size_t len = strlen(name);
+
+	if (len == 0 || len > KITT_NAME_MAX)
+		return false;
+	return !strncmp(name, "iqn.", 4) || !strncmp(name, "eui.", 4) ||
+	       !strncmp(name, "naa.", 4);
+}
+
+struct se_wwn *kitt_make_tiqn(struct target_fabric_configfs *tf,
+			      struct config_group *group, const char *name)
+{
+	struct kitt_tiqn *tiqn;
+
+	if (!kitt_valid_node_name(name)) {
+		pr_warn_ratelimited("invalid target name \"%.*s\": want iqn., eui. or naa., at most %d bytes\n",
+				    KITT_NAME_MAX, name, KITT_NAME_MAX);
+		return ERR_PTR(-EINVAL);
+	}
+	tiqn = kzalloc(sizeof(*tiqn), GFP_KERNEL);
+	if (!tiqn)
+		return ERR_PTR(-ENOMEM);
+	strscpy(tiqn->name, name, sizeof(tiqn->name));
+	tiqn->index = atomic_inc_return(&kitt_tiqn_index) - 1;
+	return &tiqn->wwn;
+}
+
+void kitt_drop_tiqn(struct se_wwn *wwn)
+{
+	kfree(container_of(wwn, struct kitt_tiqn, wwn));
+}
+
+struct se_tpg_np *kitt_make_np(struct se_portal_group *se_tpg,
+			       struct config_group *group, const char *name)
+{
+	struct kitt_tpg *tpg = kitt_tpg(se_tpg);
+	struct kitt_netaddr addr;
+	struct kitt_tpg_np *tnp, *other;
+	struct kitt_portal *portal;
+
+	if (kitt_netaddr_parse(name, strlen(name), &addr)) {
+		pr_warn_ratelimited("invalid portal \"%.*s\": want IPv4:PORT or [IPv6]:PORT\n",
+				    KITT_NETADDR_STR_MAX, name);
+		return ERR_PTR(-EINVAL);
+	}
+	tnp = kzalloc(sizeof(*tnp), GFP_KERNEL);
+	if (!tnp)
+		return ERR_PTR(-ENOMEM);
+
+	mutex_lock(&tpg->lock);
+	/* Another spelling of an address this TPG already has. */
+	list_for_each_entry(other, &tpg->tpg_nps, tpg_entry) {
+		if (kitt_netaddr_equal(&other->portal->addr, &addr)) {
+			mutex_unlock(&tpg->lock);
+			kfree(tnp);
+			return ERR_PTR(-EEXIST);
+		}
+	}
+	portal = kitt_portal_get(&addr);
+	if (IS_ERR(portal)) {
+		mutex_unlock(&tpg->lock);
+		kfree(tnp);
+		return ERR_CAST(portal);
+	}
+	tnp->tpg = tpg;
+	tnp->portal = portal;
+	list_add_tail(&tnp->tpg_entry, &tpg->tpg_nps);
+	mutex_unlock(&tpg->lock);
+	return &tnp->se_tpg_np;
+}
+
+void kitt_drop_np(struct se_tpg_np *se_tpg_np)
+{
+	struct kitt_tpg_np *tnp = container_of(se_tpg_np, struct kitt_tpg_np,
+					       se_tpg_np);
+	struct kitt_tpg *tpg = tnp->tpg;
+
+	mutex_lock(&tpg->lock);
+	list_del(&tnp->tpg_entry);
+	mutex_unlock(&tpg->lock);
+	kitt_portal_put(tnp->portal);
+	kfree(tnp);
+}
+
+/* Explicit ACLs: the core already called set_default_node_attributes. */
+int kitt_init_nodeacl(struct se_node_acl *se_nacl, const char *name)
+{
+	kitt_add_nacl_groups(kitt_nacl(se_nacl));
+	return 0;
+}
+
+/* Every ACL, explicit or made by the core in demo mode, starts here. */
+void kitt_set_default_node_attributes(struct se_node_acl *se_nacl)
+{
+	struct kitt_nacl *nacl = kitt_nacl(se_nacl);
+
+	mutex_init(&nacl->lock);
+	kitt_nacl_attrib_init(&nacl->attrib);
+}
+
+/* ---- fabric callbacks the core needs even before there is I/O ---- */
+
+static char *kitt_tpg_get_wwn(struct se_portal_group *se_tpg)
+{
+	return kitt_tpg(se_tpg)->tiqn->name;
+}
+
+static u16 kitt_tpg_get_tag(struct se_portal_group *se_tpg)
+{
+	return kitt_tpg(se_tpg)->tag;
+}
+
+static u32 kitt_tpg_get_default_depth(struct se_portal_group *se_tpg)
+{
+	return kitt_tpg(se_tpg)->attrib.default_cmdsn_depth;
+}
+
+static int kitt_tpg_check_demo_mode(struct se_portal_group *se_tpg)
+{
+	return kitt_tpg(se_tpg)->attrib.generate_node_acls;
+}
+
+static int kitt_tpg_check_demo_mode_cache(struct se_portal_group *se_tpg)
+{
+	return kitt_tpg(se_tpg)->attrib.cache_dynamic_acls;
+}
+
+static int kitt_tpg_check_demo_mode_write_protect(struct se_portal_group *se_tpg)
+{
+	return kitt_tpg(se_tpg)->attrib.demo_mode_write_protect;
+}
+
+static int kitt_tpg_check_prod_mode_write_protect(struct se_portal_group *se_tpg)
+{
+	return kitt_tpg(se_tpg)->attrib.prod_mode_write_protect;
+}
+
+static int kitt_tpg_check_prot_fabric_only(struct se_portal_group *se_tpg)
+{
+	/* fabric_prot_type only counts when the fabric itself does T10-PI. */
+	return kitt_tpg(se_tpg)->attrib.fabric_prot_type;
+}
+
+static u32 kitt_tpg_get_inst_index(struct se_portal_group *se_tpg)
+{
+	return kitt_tpg(se_tpg)->tiqn->index;
+}
+
+static u32 kitt_sess_get_index(struct se_session *se_sess)
+{
+	return 0;
+}
+
+/* The core drops the fabric's reference once a command is complete. */
+static int kitt_check_stop_free(struct se_cmd *se_cmd)
+{
+	return target_put_sess_cmd(se_cmd);
+}
+
+/* No commands exist yet; the command path fills these in. */
+static void kitt_release_cmd(struct se_cmd *se_cmd)
+{
+}
+
+static int kitt_write_pending(struct se_cmd *se_cmd)
+{
+	return 0;
+}
+
+static int kitt_queue_data_in(struct se_cmd *se_cmd)
+{
+	return 0;
+}
+
+static int kitt_queue_status(struct se_cmd *se_cmd)
+{
+	return 0;
+}
+
+/* 6.1's core asks for this when it logs a command; 0 until commands exist. */
+static int kitt_get_cmd_state(struct se_cmd *se_cmd)
+{
+	return 0;
+}
+
+static void kitt_queue_tm_rsp(struct se_cmd *se_cmd)
+{
+}
+
+static void kitt_aborted_task(struct se_cmd *se_cmd)
+{
+}
+
+const struct target_core_fabric_ops kitt_fabric_ops = {
+	.module				= THIS_MODULE,
+	/* configfs directory "iscsi"; "iSCSI" keeps LIO's ALUA/PR paths. */
+	.fabric_alias			= "iscsi",
+	.fabric_name			= "iSCSI",
+	.node_acl_size			= sizeof(struct kitt_nacl),
+	.tpg_get_wwn			= kitt_tpg_get_wwn,
+	.tpg_get_tag			= kitt_tpg_get_tag,
+	.tpg_get_default_depth		= kitt_tpg_get_default_depth,
+	.tpg_check_demo_mode		= kitt_tpg_check_demo_mode,
+	.tpg_check_demo_mode_cache	= kitt_tpg_check_demo_mode_cache,
+	.tpg_check_demo_mode_write_protect =
+		kitt_tpg_check_demo_mode_write_protect,
+	.tpg_check_prod_mode_write_protect =
+		kitt_tpg_check_prod_mode_write_protect,
+	.tpg_check_prot_fabric_only	= kitt_tpg_check_prot_fabric_only,
+	.tpg_get_inst_index		= kitt_tpg_get_inst_index,
+	.check_stop_free		= kitt_check_stop_free,
+	.release_cmd			= kitt_release_cmd,
+	.sess_get_index			= kitt_sess_get_index,
+	.write_pending			= kitt_write_pending,
+	.set_default_node_attributes	= kitt_set_default_node_attributes,
+	.get_cmd_state			= kitt_get_cmd_state,
+	.queue_data_in			= kitt_queue_data_in,
+	.queue_status			= kitt_queue_status,
+	.queue_tm_rsp			= kitt_queue_tm_rsp,
+	.aborted_task			= kitt_aborted_task,
+	.fabric_make_wwn		= kitt_make_tiqn,
+	.fabric_drop_wwn		= kitt_drop_tiqn,
+	.add_wwn_groups			= kitt_add_wwn_groups,
+	.fabric_make_tpg		= kitt_make_tpg,
+	.fabric_enable_tpg		= kitt_enable_tpg,
+	.fabric_drop_tpg		= kitt_drop_tpg,
+	.fabric_make_np			= kitt_make_np,
+	.fabric_drop_np			= kitt_drop_np,
+	.fabric_init_nodeacl		= kitt_init_nodeacl,
+
+	.tfc_discovery_attrs		= kitt_discovery_attrs,
+	.tfc_wwn_attrs			= kitt_wwn_attrs,
+	.tfc_tpg_base_attrs		= kitt_tpg_base_attrs,
+	.tfc_tpg_np_base_attrs		= kitt_tpg_np_attrs,
+	.tfc_tpg_attrib_attrs		= kitt_tpg_attrib_attrs,
+	.tfc_tpg_auth_attrs		= kitt_tpg_auth_attrs,
+	.tfc_tpg_param_attrs		= kitt_tpg_param_attrs,
+	.tfc_tpg_nacl_base_attrs	= kitt_nacl_base_attrs,
+	.tfc_tpg_nacl_attrib_attrs	= kitt_nacl_attrib_attrs,
+	.tfc_tpg_nacl_auth_attrs	= kitt_nacl_auth_attrs,
+	.tfc_tpg_nacl_param_attrs	= kitt_nacl_param_attrs,
+
+	/* iSCSI must take all of a write's data before it may abort it. */
+	.write_pending_must_be_called	= true,
+	KITT_FABRIC_SUBMIT_OPS
+};
