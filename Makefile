@@ -34,7 +34,7 @@ endif
 OBJ := $(SRCDIR)/build/$(KVER)
 KBUILD_ARGS := -C $(KDIR) M=$(OBJ) W=1
 
-.PHONY: all modules all-kernels check unit install dkms-install test clean
+.PHONY: all modules all-kernels check checkpatch unit install test clean
 
 all: modules
 
@@ -64,6 +64,10 @@ check:
 
 unit:
 	$(MAKE) -C $(SRCDIR)/tools/testing/unit
+
+# checkpatch --strict, with the per-file exceptions in tools/checkpatch-exceptions.
+checkpatch:
+	$(SRCDIR)/tools/checkpatch.sh
 
 install: modules
 	$(MAKE) $(KBUILD_ARGS) INSTALL_MOD_DIR=updates modules_install

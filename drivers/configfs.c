@@ -12,8 +12,8 @@
 #include "kitt/compat.h"
 #include "kitt/kitt.h"
 
-/* Instance index shown in statistics; unique per target. */
-static atomic_t kitt_tiqn_index = ATOMIC_INIT(0);
+/* Instance indexes shown in statistics: lowest free first, as in LIO. */
+static DEFINE_IDA(kitt_tiqn_ida);
 
 /*
  * RFC 7143 §4.2.7: "iqn." / "eui." / "naa." names of at most 223 bytes.
@@ -33,6 +33,7 @@ struct se_wwn *kitt_make_tiqn(struct target_fabric_configfs *tf,
 			      struct config_group *group, const char *name)
 {
 	struct kitt_tiqn *tiqn;
+	int index;
 
 	if (!kitt_valid_node_name(name)) {
 		pr_warn_ratelimited("invalid target name \"%.*s\": want iqn., eui. or naa., at most %d bytes\n",
@@ -42,23 +43,57 @@ struct se_wwn *kitt_make_tiqn(struct target_fabric_configfs *tf,
 	tiqn = kzalloc(sizeof(*tiqn), GFP_KERNEL);
 	if (!tiqn)
 		return ERR_PTR(-ENOMEM);
+	index = ida_alloc(&kitt_tiqn_ida, GFP_KERNEL);
+	if (index < 0) {
+		kfree(tiqn);
+		return ERR_PTR(index);
+	}
+	tiqn->index = index;
 	strscpy(tiqn->name, name, sizeof(tiqn->name));
-	tiqn->index = atomic_inc_return(&kitt_tiqn_index) - 1;
+	mutex_init(&tiqn->tpgs_lock);
+	INIT_LIST_HEAD(&tiqn->tpgs);
 	return &tiqn->wwn;
 }
 
 void kitt_drop_tiqn(struct se_wwn *wwn)
 {
-	kfree(container_of(wwn, struct kitt_tiqn, wwn));
+	struct kitt_tiqn *tiqn = container_of(wwn, struct kitt_tiqn, wwn);
+
+	ida_free(&kitt_tiqn_ida, tiqn->index);
+	kfree(tiqn);
 }
 
+/* Does any TPG of @tiqn already have a portal at @addr? */
+static bool kitt_tiqn_has_portal(struct kitt_tiqn *tiqn,
+				 const struct kitt_netaddr *addr)
+{
+	struct kitt_tpg_np *tnp;
+	struct kitt_tpg *tpg;
+	bool found = false;
+
+	lockdep_assert_held(&tiqn->tpgs_lock);
+	list_for_each_entry(tpg, &tiqn->tpgs, tiqn_entry) {
+		mutex_lock(&tpg->lock);
+		list_for_each_entry(tnp, &tpg->tpg_nps, tpg_entry)
+			found |= kitt_netaddr_equal(&tnp->portal->addr, addr);
+		mutex_unlock(&tpg->lock);
+	}
+	return found;
+}
+
+/*
+ * np/IP:PORT. One target may use an address once (as with LIO: a login
+ * could not tell its TPGs apart); different targets share the listener.
+ */
 struct se_tpg_np *kitt_make_np(struct se_portal_group *se_tpg,
 			       struct config_group *group, const char *name)
 {
 	struct kitt_tpg *tpg = kitt_tpg(se_tpg);
-	struct kitt_netaddr addr;
-	struct kitt_tpg_np *tnp, *other;
+	struct kitt_tiqn *tiqn = tpg->tiqn;
 	struct kitt_portal *portal;
+	struct kitt_netaddr addr;
+	struct kitt_tpg_np *tnp;
+	int ret;
 
 	if (kitt_netaddr_parse(name, strlen(name), &addr)) {
 		pr_warn_ratelimited("invalid portal \"%.*s\": want IPv4:PORT or [IPv6]:PORT\n",
@@ -69,26 +104,30 @@ struct se_tpg_np *kitt_make_np(struct se_portal_group *se_tpg,
 	if (!tnp)
 		return ERR_PTR(-ENOMEM);
 
-	mutex_lock(&tpg->lock);
-	/* Another spelling of an address this TPG already has. */
-	list_for_each_entry(other, &tpg->tpg_nps, tpg_entry) {
-		if (kitt_netaddr_equal(&other->portal->addr, &addr)) {
-			mutex_unlock(&tpg->lock);
-			kfree(tnp);
-			return ERR_PTR(-EEXIST);
-		}
+	mutex_lock(&tiqn->tpgs_lock);
+	if (kitt_tiqn_has_portal(tiqn, &addr)) {
+		pr_warn_ratelimited("portal %s already used by target %s\n",
+				    name, tiqn->name);
+		ret = -EEXIST;
+		goto out_unlock;
 	}
 	portal = kitt_portal_get(&addr);
 	if (IS_ERR(portal)) {
-		mutex_unlock(&tpg->lock);
-		kfree(tnp);
-		return ERR_CAST(portal);
+		ret = PTR_ERR(portal);
+		goto out_unlock;
 	}
 	tnp->tpg = tpg;
 	tnp->portal = portal;
+	mutex_lock(&tpg->lock);
 	list_add_tail(&tnp->tpg_entry, &tpg->tpg_nps);
 	mutex_unlock(&tpg->lock);
+	mutex_unlock(&tiqn->tpgs_lock);
 	return &tnp->se_tpg_np;
+
+out_unlock:
+	mutex_unlock(&tiqn->tpgs_lock);
+	kfree(tnp);
+	return ERR_PTR(ret);
 }
 
 void kitt_drop_np(struct se_tpg_np *se_tpg_np)
@@ -117,7 +156,8 @@ void kitt_set_default_node_attributes(struct se_node_acl *se_nacl)
 	struct kitt_nacl *nacl = kitt_nacl(se_nacl);
 
 	mutex_init(&nacl->lock);
-	kitt_nacl_attrib_init(&nacl->attrib);
+	kitt_nacl_attrib_init(&nacl->attrib,
+			      se_nacl->se_tpg ? kitt_tpg(se_nacl->se_tpg) : NULL);
 }
 
 /* ---- fabric callbacks the core needs even before there is I/O ---- */

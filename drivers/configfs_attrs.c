@@ -61,7 +61,7 @@ static ssize_t kitt_wwn_cpus_allowed_list_show(struct config_item *item,
 
 	mutex_lock(&kitt_allowed_cpus_lock);
 	if (cpumask_empty(&kitt_allowed_cpus))
-		cpumask_copy(&kitt_allowed_cpus, cpu_online_mask);
+		cpumask_copy(&kitt_allowed_cpus, cpu_possible_mask);
 	ret = sysfs_emit(page, "%*pbl\n", cpumask_pr_args(&kitt_allowed_cpus));
 	mutex_unlock(&kitt_allowed_cpus_lock);
 	return ret;
@@ -76,7 +76,8 @@ static ssize_t kitt_wwn_cpus_allowed_list_store(struct config_item *item,
 	if (!zalloc_cpumask_var(&mask, GFP_KERNEL))
 		return -ENOMEM;
 	ret = cpulist_parse(page, mask);
-	if (!ret && !cpumask_intersects(mask, cpu_online_mask))
+	/* An empty set would leave connections nowhere to run. */
+	if (!ret && cpumask_empty(mask))
 		ret = -EINVAL;
 	if (!ret) {
 		mutex_lock(&kitt_allowed_cpus_lock);
@@ -108,7 +109,9 @@ static ssize_t kitt_auth_show(struct mutex *lock, const char *str, char *page)
 
 /*
  * A user name or secret: at most KITT_AUTH_STR_MAX bytes of printable
- * text; "NULL" clears it (rtslib writes that for an empty value).
+ * text (one trailing newline is dropped). A value starting with "NULL"
+ * unsets it but, as in iscsi_target_mod, stays readable: rtslib writes
+ * "NULL" to clear a credential and reads "NULL" back as empty.
  */
 static ssize_t kitt_auth_store(struct mutex *lock, char *str, bool *have,
 			       const char *page, size_t count)
@@ -122,11 +125,9 @@ static ssize_t kitt_auth_store(struct mutex *lock, char *str, bool *have,
 		if (!isprint(page[i]))
 			return -EINVAL;
 	mutex_lock(lock);
-	if (len == 4 && !memcmp(page, "NULL", 4))
-		len = 0;
 	memcpy(str, page, len);
 	str[len] = '\0';
-	*have = len != 0;
+	*have = strncmp(str, "NULL", 4) != 0;
 	mutex_unlock(lock);
 	return count;
 }
@@ -172,13 +173,6 @@ static ssize_t prefix##authenticate_target_show(struct config_item *item,	\
 }										\
 CONFIGFS_ATTR_RO(prefix, authenticate_target)
 
-#define KITT_AUTH_ATTR_LIST(prefix)						\
-	&prefix##attr_userid,							\
-	&prefix##attr_password,							\
-	&prefix##attr_userid_mutual,						\
-	&prefix##attr_password_mutual,						\
-	&prefix##attr_authenticate_target
-
 static struct kitt_discovery *kitt_item_discovery(struct config_item *item)
 {
 	return &kitt_discovery;
@@ -221,18 +215,30 @@ static ssize_t kitt_disc_enforce_discovery_auth_store(struct config_item *item,
 CONFIGFS_ATTR(kitt_disc_, enforce_discovery_auth);
 
 struct configfs_attribute *kitt_discovery_attrs[] = {
-	KITT_AUTH_ATTR_LIST(kitt_disc_),
+	&kitt_disc_attr_userid,
+	&kitt_disc_attr_password,
+	&kitt_disc_attr_userid_mutual,
+	&kitt_disc_attr_password_mutual,
+	&kitt_disc_attr_authenticate_target,
 	&kitt_disc_attr_enforce_discovery_auth,
 	NULL,
 };
 
 struct configfs_attribute *kitt_tpg_auth_attrs[] = {
-	KITT_AUTH_ATTR_LIST(kitt_tpg_auth_),
+	&kitt_tpg_auth_attr_userid,
+	&kitt_tpg_auth_attr_password,
+	&kitt_tpg_auth_attr_userid_mutual,
+	&kitt_tpg_auth_attr_password_mutual,
+	&kitt_tpg_auth_attr_authenticate_target,
 	NULL,
 };
 
 struct configfs_attribute *kitt_nacl_auth_attrs[] = {
-	KITT_AUTH_ATTR_LIST(kitt_nacl_auth_),
+	&kitt_nacl_auth_attr_userid,
+	&kitt_nacl_auth_attr_password,
+	&kitt_nacl_auth_attr_userid_mutual,
+	&kitt_nacl_auth_attr_password_mutual,
+	&kitt_nacl_auth_attr_authenticate_target,
 	NULL,
 };
 
@@ -240,6 +246,7 @@ struct configfs_attribute *kitt_nacl_auth_attrs[] = {
 
 static int kitt_tpg_attrib_apply(struct kitt_tpg *tpg, u32 *field, u32 v);
 
+/* Attributes whose values are 0/1 or a range; fabric_prot_type is special. */
 #define KITT_TPG_ATTRIB(name, lo, hi)						\
 static ssize_t kitt_tpg_attrib_##name##_show(struct config_item *item,	\
 					     char *page)			\
@@ -261,7 +268,7 @@ static ssize_t kitt_tpg_attrib_##name##_store(struct config_item *item,	\
 CONFIGFS_ATTR(kitt_tpg_attrib_, name)
 
 KITT_TPG_ATTRIB(authentication, 0, 1);
-KITT_TPG_ATTRIB(login_timeout, 1, 30);
+KITT_TPG_ATTRIB(login_timeout, 5, 30);
 #if KITT_HAVE_NETIF_TIMEOUT
 KITT_TPG_ATTRIB(netif_timeout, 2, 15);
 #endif
@@ -277,10 +284,30 @@ KITT_TPG_ATTRIB(fabric_prot_type, 0, 3);
 KITT_TPG_ATTRIB(tpg_enabled_sendtargets, 0, 1);
 KITT_TPG_ATTRIB(login_keys_workaround, 0, 1);
 
+/*
+ * Store one attribute with the side effects iscsi_target_mod gives it
+ * (rtslib restores attributes before parameters, so the saved AuthMethod
+ * still wins over the rewrite done here).
+ */
 static int kitt_tpg_attrib_apply(struct kitt_tpg *tpg, u32 *field, u32 v)
 {
+	struct kitt_tpg_attrib *a = &tpg->attrib;
+
+	/* T10-PI protection types 0, 1 and 3 exist; 2 is not offered. */
+	if (field == &a->fabric_prot_type && v == 2)
+		return -EINVAL;
+
 	mutex_lock(&tpg->lock);
+	if (field == &a->cache_dynamic_acls && !v && a->generate_node_acls) {
+		/* Demo mode needs its dynamic ACLs cached: keep 1. */
+		mutex_unlock(&tpg->lock);
+		return 0;
+	}
 	WRITE_ONCE(*field, v);
+	if (field == &a->generate_node_acls && v)
+		WRITE_ONCE(a->cache_dynamic_acls, 1);
+	if (field == &a->authentication)
+		kitt_tpg_auth_method_follow(tpg);
 	mutex_unlock(&tpg->lock);
 	return 0;
 }
@@ -324,17 +351,21 @@ static ssize_t kitt_tpg_param_store(struct config_item *item,
 				    size_t count)
 {
 	struct kitt_tpg *tpg = kitt_tpg(param_to_tpg(item));
+	size_t len = count;
 	int ret;
 
+	/* One trailing white-space character goes (echo's newline). */
+	if (count && isspace(page[count - 1]))
+		count--;
 	mutex_lock(&tpg->lock);
-	ret = kitt_key_set(&tpg->params, id, page, kitt_strip_nl(page, count));
+	ret = kitt_key_set(&tpg->params, id, page, count);
 	mutex_unlock(&tpg->lock);
 	if (ret) {
 		pr_warn_ratelimited("invalid value for %s\n",
 				    kitt_key_def(id)->name);
 		return ret;
 	}
-	return count;
+	return len;
 }
 
 #define KITT_TPG_PARAM(name, id)						\
@@ -515,6 +546,9 @@ struct configfs_attribute *kitt_nacl_base_attrs[] = {
 
 /* ---- acls/NAME/attrib ---- */
 
+static bool kitt_nacl_attrib_valid(const struct kitt_nacl_attrib *a,
+				   const u32 *field, u32 v);
+
 #define KITT_NACL_ATTRIB(name, lo, hi)						\
 static ssize_t kitt_nacl_attrib_##name##_show(struct config_item *item,	\
 					      char *page)			\
@@ -529,6 +563,9 @@ static ssize_t kitt_nacl_attrib_##name##_store(struct config_item *item,	\
 	u32 v;									\
 	int ret = kitt_store_u32(page, lo, hi, &v);				\
 										\
+	if (!ret && !kitt_nacl_attrib_valid(&nacl->attrib,			\
+					   &nacl->attrib.name, v))		\
+		ret = -EINVAL;							\
 	if (ret)								\
 		return ret;							\
 	mutex_lock(&nacl->lock);						\
@@ -541,13 +578,50 @@ CONFIGFS_ATTR(kitt_nacl_attrib_, name)
 KITT_NACL_ATTRIB(dataout_timeout, 2, 60);
 KITT_NACL_ATTRIB(dataout_timeout_retries, 1, 15);
 KITT_NACL_ATTRIB(default_erl, 0, 2);
-KITT_NACL_ATTRIB(nopin_timeout, 3, 60);
+/* 0 turns NOP-In pings off; otherwise 3..60 s. */
+KITT_NACL_ATTRIB(nopin_timeout, 0, 60);
 KITT_NACL_ATTRIB(nopin_response_timeout, 3, 60);
 KITT_NACL_ATTRIB(random_datain_pdu_offsets, 0, 1);
 KITT_NACL_ATTRIB(random_datain_seq_offsets, 0, 1);
 KITT_NACL_ATTRIB(random_r2t_offsets, 0, 1);
 
+/* -1: the TPG's authentication attribute decides; 0 or 1 overrides it. */
+static ssize_t kitt_nacl_attrib_authentication_show(struct config_item *item,
+						    char *page)
+{
+	struct kitt_nacl *nacl = kitt_nacl(attrib_to_nacl(item));
+
+	return sysfs_emit(page, "%d\n", READ_ONCE(nacl->attrib.authentication));
+}
+
+static ssize_t kitt_nacl_attrib_authentication_store(struct config_item *item,
+						     const char *page,
+						     size_t count)
+{
+	struct kitt_nacl *nacl = kitt_nacl(attrib_to_nacl(item));
+	s32 v;
+	int ret = kstrtos32(page, 0, &v);
+
+	if (ret)
+		return ret;
+	if (v < -1 || v > 1)
+		return -EINVAL;
+	WRITE_ONCE(nacl->attrib.authentication, v);
+	return count;
+}
+CONFIGFS_ATTR(kitt_nacl_attrib_, authentication);
+
+static bool kitt_nacl_attrib_valid(const struct kitt_nacl_attrib *a,
+				   const u32 *field, u32 v)
+{
+	/* Only nopin_timeout has a hole in its range: 1 and 2 are refused. */
+	if (field == &a->nopin_timeout)
+		return v == 0 || v >= 3;
+	return true;
+}
+
 struct configfs_attribute *kitt_nacl_attrib_attrs[] = {
+	&kitt_nacl_attrib_attr_authentication,
 	&kitt_nacl_attrib_attr_dataout_timeout,
 	&kitt_nacl_attrib_attr_dataout_timeout_retries,
 	&kitt_nacl_attrib_attr_default_erl,
@@ -595,13 +669,3 @@ struct configfs_attribute *kitt_nacl_param_attrs[] = {
 	&kitt_nacl_param_attr_ErrorRecoveryLevel,
 	NULL,
 };
-
-/* ---- statistics groups ---- */
-
-void kitt_add_wwn_groups(struct se_wwn *wwn)
-{
-}
-
-void kitt_add_nacl_groups(struct kitt_nacl *nacl)
-{
-}

@@ -78,7 +78,7 @@ void kitt_key_values_init(struct kitt_key_values *kv)
 	int i;
 
 	for (i = 0; i < KITT_KEY_COUNT; i++)
-		strcpy(kv->v[i], kitt_keys[i].dflt);
+		memcpy(kv->v[i], kitt_keys[i].dflt, strlen(kitt_keys[i].dflt) + 1);
 }
 
 int kitt_parse_u32(const char *s, size_t len, u32 *out)

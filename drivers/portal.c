@@ -59,12 +59,10 @@ static int kitt_portal_listen(struct kitt_portal *portal)
 		return ret;
 	sock_set_reuseaddr(sock->sk);
 	ip_sock_set_freebind(sock->sk);
-	if (ss.ss_family == AF_INET6) {
-		/* [::] must not also take IPv4: 0.0.0.0 may be its own portal. */
-		ret = ip6_sock_set_v6only(sock->sk);
-		if (ret)
-			goto out_release;
-	}
+	/*
+	 * No IPV6_V6ONLY: "[::]:3260" (targetcli's default portal) takes IPv4
+	 * too, as it does with iscsi_target_mod.
+	 */
 	ret = kernel_bind(sock, (struct sockaddr *)&ss, len);
 	if (ret)
 		goto out_release;

@@ -6,6 +6,7 @@
  */
 #define pr_fmt(fmt) "kitt: " fmt
 
+#include <linux/ctype.h>
 #include <linux/slab.h>
 #include <scsi/scsi_proto.h>
 
@@ -29,26 +30,55 @@ void kitt_tpg_attrib_init(struct kitt_tpg_attrib *a)
 	a->login_keys_workaround = 1;
 }
 
-void kitt_nacl_attrib_init(struct kitt_nacl_attrib *a)
+/* A new ACL takes default_erl from its TPG, the rest from constants. */
+void kitt_nacl_attrib_init(struct kitt_nacl_attrib *a, const struct kitt_tpg *tpg)
 {
 	a->dataout_timeout = 3;
 	a->dataout_timeout_retries = 5;
-	a->default_erl = 0;
+	a->default_erl = tpg ? READ_ONCE(tpg->attrib.default_erl) : 0;
 	a->nopin_timeout = 15;
 	a->nopin_response_timeout = 30;
 	a->random_datain_pdu_offsets = 0;
 	a->random_datain_seq_offsets = 0;
 	a->random_r2t_offsets = 0;
+	a->authentication = -1;
 }
 
-/* "tpgt_N" with N in 1..65535 (RFC 7143 target portal group tag). */
+/*
+ * Keep AuthMethod in step with the authentication attribute, as
+ * iscsi_target_mod does: with authentication on, "None" leaves the list
+ * (a list of only "None" becomes "CHAP"); with it off, ",None" is added.
+ */
+void kitt_tpg_auth_method_follow(struct kitt_tpg *tpg)
+{
+	char *am = tpg->params.v[KITT_KEY_AUTH_METHOD];
+	char *none = strstr(am, "None");
+	size_t len = strlen(am);
+
+	lockdep_assert_held(&tpg->lock);
+	if (!tpg->attrib.authentication) {
+		if (!none && len + 5 <= KITT_KEY_VALUE_MAX)
+			strcat(am, ",None");
+		return;
+	}
+	/* A lone "None" stays; enabling the TPG turns it into "CHAP". */
+	if (!none || len == 4)
+		return;
+	/* Remove "None" and the comma after it (or, if last, before it). */
+	if (none[4] == ',')
+		memmove(none, none + 5, strlen(none + 5) + 1);
+	else
+		none[-1] = '\0';
+}
+
+/* "tpgt_N", N a decimal 16-bit portal group tag (0 allowed, as in LIO). */
 static int kitt_parse_tpgt(const char *name, u16 *tag)
 {
 	unsigned long v;
 
-	if (strncmp(name, "tpgt_", 5))
+	if (strncmp(name, "tpgt_", 5) || !isdigit(name[5]))
 		return -EINVAL;
-	if (kstrtoul(name + 5, 0, &v) || v == 0 || v > U16_MAX)
+	if (kstrtoul(name + 5, 10, &v) || v > U16_MAX)
 		return -EINVAL;
 	*tag = (u16)v;
 	return 0;
@@ -62,7 +92,7 @@ struct se_portal_group *kitt_make_tpg(struct se_wwn *wwn, const char *name)
 	int ret;
 
 	if (kitt_parse_tpgt(name, &tag)) {
-		pr_warn_ratelimited("invalid TPG name \"%s\": want tpgt_1 .. tpgt_65535\n",
+		pr_warn_ratelimited("invalid TPG name \"%s\": want tpgt_0 .. tpgt_65535\n",
 				    name);
 		return ERR_PTR(-EINVAL);
 	}
@@ -81,6 +111,9 @@ struct se_portal_group *kitt_make_tpg(struct se_wwn *wwn, const char *name)
 		kfree(tpg);
 		return ERR_PTR(ret);
 	}
+	mutex_lock(&tiqn->tpgs_lock);
+	list_add_tail(&tpg->tiqn_entry, &tiqn->tpgs);
+	mutex_unlock(&tiqn->tpgs_lock);
 	return &tpg->se_tpg;
 }
 
@@ -90,15 +123,31 @@ void kitt_drop_tpg(struct se_portal_group *se_tpg)
 
 	/* configfs removed every np/ and acls/ entry before this. */
 	WARN_ON(!list_empty(&tpg->tpg_nps));
+	mutex_lock(&tpg->tiqn->tpgs_lock);
+	list_del(&tpg->tiqn_entry);
+	mutex_unlock(&tpg->tiqn->tpgs_lock);
 	core_tpg_deregister(se_tpg);
 	kfree(tpg);
 }
 
 /*
- * The core has already tested and will set se_tpg->enabled; nothing else
- * needs doing until there are sessions to close on disable.
+ * The core sets se_tpg->enabled after this returns. Enabling with
+ * authentication on makes AuthMethod demand CHAP (as iscsi_target_mod
+ * does); disabling will close the TPG's sessions once there are any.
  */
 int kitt_enable_tpg(struct se_portal_group *se_tpg, bool enable)
 {
+	struct kitt_tpg *tpg = kitt_tpg(se_tpg);
+
+	if (!enable)
+		return 0;
+	mutex_lock(&tpg->lock);
+	if (tpg->attrib.authentication) {
+		if (!strcmp(tpg->params.v[KITT_KEY_AUTH_METHOD], "None"))
+			strscpy(tpg->params.v[KITT_KEY_AUTH_METHOD], "CHAP",
+				KITT_KEY_VALUE_MAX + 1);
+		kitt_tpg_auth_method_follow(tpg);
+	}
+	mutex_unlock(&tpg->lock);
 	return 0;
 }

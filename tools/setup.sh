@@ -10,7 +10,7 @@ PKGS_MAIN="build-essential kmod cpio xz-utils zstd busybox-static
 qemu-system-x86 qemu-utils sparse targetcli-fb python3-rtslib-fb open-iscsi
 libiscsi-bin sg3-utils lsscsi fio dbus iproute2 e2fsprogs dkms
 linux-image-amd64 linux-headers-amd64"
-PKGS_BPO="linux-image-amd64 linux-headers-amd64"
+PKGS_BPO="linux-image-amd64 linux-headers-amd64 linux-source-6.12"
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "kitt setup: must run as root" >&2
@@ -27,6 +27,8 @@ have_all() {
 	ls -d /usr/src/linux-headers-6.12.*-amd64 >/dev/null 2>&1 || return 1
 	ls /boot/vmlinuz-6.1.* >/dev/null 2>&1 || return 1
 	ls -d /usr/src/linux-headers-6.1.*-amd64 >/dev/null 2>&1 || return 1
+	# checkpatch.pl comes from the kernel source tarball
+	ls /usr/src/linux-source-6.12.tar.* >/dev/null 2>&1 || return 1
 }
 
 if have_all; then

@@ -62,10 +62,36 @@ extern struct kitt_discovery kitt_discovery;
 
 /* ---- targets ---- */
 
+/*
+ * Counters shown under a target's fabric_statistics (the iSCSI MIB of
+ * RFC 4544, as iscsi_target_mod presents it). Updated without a lock.
+ */
+struct kitt_tiqn_stats {
+	atomic_t digest_errors;
+	atomic_t cxn_errors;
+	atomic_t format_errors;
+	atomic_t login_accepts;
+	atomic_t login_other_fails;
+	atomic_t login_redirects;
+	atomic_t login_authorize_fails;
+	atomic_t login_authenticate_fails;
+	atomic_t login_negotiate_fails;
+	atomic_t normal_logouts;
+	atomic_t abnormal_logouts;
+};
+
 struct kitt_tiqn {
 	struct se_wwn wwn;
 	char name[KITT_NAME_MAX + 1];
 	u32 index;		/* instance index shown in statistics */
+	/*
+	 * tpgs_lock protects tpgs (kitt_tpg.tiqn_entry) and makes adding a
+	 * portal atomic against the same address in another TPG: it is taken
+	 * before any kitt_tpg.lock.
+	 */
+	struct mutex tpgs_lock;
+	struct list_head tpgs;
+	struct kitt_tiqn_stats stats;
 	/* Statistics groups (fabric_statistics/...). */
 	struct config_group stat_instance_group;
 	struct config_group stat_sess_err_group;
@@ -97,6 +123,7 @@ struct kitt_tpg_attrib {
 struct kitt_tpg {
 	struct se_portal_group se_tpg;
 	struct kitt_tiqn *tiqn;
+	struct list_head tiqn_entry;	/* kitt_tiqn.tpgs, under tpgs_lock */
 	u16 tag;
 	/*
 	 * lock protects attrib, auth, params, and the portal list. It is
@@ -126,6 +153,7 @@ struct kitt_nacl_attrib {
 	u32 random_datain_pdu_offsets;
 	u32 random_datain_seq_offsets;
 	u32 random_r2t_offsets;
+	int authentication;	/* -1: as the TPG; 0 or 1: override */
 };
 
 struct kitt_nacl {
@@ -170,7 +198,8 @@ void kitt_portal_put(struct kitt_portal *portal);
 
 /* drivers/tpg.c */
 void kitt_tpg_attrib_init(struct kitt_tpg_attrib *a);
-void kitt_nacl_attrib_init(struct kitt_nacl_attrib *a);
+void kitt_nacl_attrib_init(struct kitt_nacl_attrib *a, const struct kitt_tpg *tpg);
+void kitt_tpg_auth_method_follow(struct kitt_tpg *tpg);
 struct se_portal_group *kitt_make_tpg(struct se_wwn *wwn, const char *name);
 void kitt_drop_tpg(struct se_portal_group *se_tpg);
 int kitt_enable_tpg(struct se_portal_group *se_tpg, bool enable);

@@ -60,3 +60,98 @@ wait_listen() {
 	done
 	return 1
 }
+
+# Load the kernel's own iSCSI target, iscsi_target_mod, in kitt's place (to
+# compare the two). kitt must be unloaded first: each refuses the other.
+lio_load() {
+	[ ! -d /sys/module/kitt ] || die "lio_load: kitt is loaded"
+	modprobe target_core_mod
+	mkdir -p "$(cat $CFS/dbroot)/pr"
+	modprobe iscsi_target_mod
+	[ -d /sys/module/iscsi_target_mod ] || die "iscsi_target_mod did not load"
+}
+
+# Remove every target-core object, then iscsi_target_mod and any module
+# holding it (ib_isert, cxgbit). The guest runner only cleans up kitt.
+lio_unload() {
+	local h
+
+	kitt_clear_config
+	for h in /sys/module/iscsi_target_mod/holders/*; do
+		[ -e "$h" ] && rmmod "${h##*/}"
+	done
+	rmmod iscsi_target_mod
+	[ ! -d /sys/module/iscsi_target_mod ] || die "iscsi_target_mod still loaded after rmmod"
+}
+
+# cfs_dump DIR OUT [META]: write the configfs tree under DIR to OUT, one
+# line per entry, sorted as a tree, paths relative to DIR (the format of
+# the reference dumps of iscsi_target_mod):
+#   ./a/dir/
+#   ./a/file = value        newlines shown as "|", other control bytes as \xNN
+#   ./a/@link -> where      where: relative to DIR's parent (.../target);
+#                           the link's own (random) name is replaced by @link
+#   ./a/file (write-only)
+# A file whose read fails shows an empty value, as in the reference dumps;
+# META, if given, gets "path mode" per entry plus "read-error ERRNO" for
+# those, so that modes and errors can be compared too.
+cfs_dump() {
+	python3 - "$@" <<'PYEOF'
+import errno, os, stat, sys
+
+root = os.path.realpath(sys.argv[1])
+out = sys.argv[2]
+meta = sys.argv[3] if len(sys.argv) > 3 else None
+base = os.path.dirname(root)
+
+def show(data):
+    s = []
+    for b in data:
+        if b == 0x0a:
+            s.append('|')
+        elif b < 0x20 or b >= 0x7f:
+            s.append('\\x%02x' % b)
+        else:
+            s.append(chr(b))
+    return ''.join(s)
+
+entries = []        # (sort key, dump line, meta line)
+
+def add(rel, line, mline):
+    entries.append((rel.split('/'), line, mline))
+
+def walk(d, rel):
+    for name in sorted(os.listdir(d)):
+        p = os.path.join(d, name)
+        r = rel + '/' + name
+        st = os.lstat(p)
+        mode = '%04o' % stat.S_IMODE(st.st_mode)
+        if stat.S_ISLNK(st.st_mode):
+            r = rel + '/@link'
+            dest = os.path.relpath(os.path.realpath(p), base)
+            add(r, '%s -> %s' % (r, dest), '%s link' % r)
+        elif stat.S_ISDIR(st.st_mode):
+            add(r, r + '/', '%s/ %s' % (r, mode))
+            walk(p, r)
+        elif not st.st_mode & stat.S_IRUSR:
+            add(r, r + ' (write-only)', '%s %s' % (r, mode))
+        else:
+            try:
+                with open(p, 'rb') as f:
+                    val = show(f.read())
+                err = ''
+            except OSError as e:
+                val = ''
+                err = ' read-error ' + errno.errorcode.get(e.errno, str(e.errno))
+            add(r, '%s = %s' % (r, val), '%s %s%s' % (r, mode, err))
+
+add('.', './', './ %04o' % stat.S_IMODE(os.stat(root).st_mode))
+walk(root, '.')
+entries.sort(key=lambda e: (e[0], e[1]))
+with open(out, 'w') as f:
+    f.writelines(e[1] + '\n' for e in entries)
+if meta:
+    with open(meta, 'w') as f:
+        f.writelines(e[2] + '\n' for e in entries)
+PYEOF
+}
