@@ -10,10 +10,16 @@
 #include <linux/slab.h>
 
 #include "kitt/compat.h"
+#include "kitt/conn.h"
 #include "kitt/kitt.h"
 
 /* Instance indexes shown in statistics: lowest free first, as in LIO. */
 static DEFINE_IDA(kitt_tiqn_ida);
+
+/* Every target, for login and SendTargets. */
+LIST_HEAD(kitt_tiqns);
+/* Protects kitt_tiqns; taken before any kitt_tiqn.tpgs_lock. */
+DEFINE_MUTEX(kitt_tiqns_lock);
 
 /*
  * RFC 7143 §4.2.7: "iqn." / "eui." / "naa." names of at most 223 bytes.
@@ -52,6 +58,9 @@ struct se_wwn *kitt_make_tiqn(struct target_fabric_configfs *tf,
 	strscpy(tiqn->name, name, sizeof(tiqn->name));
 	mutex_init(&tiqn->tpgs_lock);
 	INIT_LIST_HEAD(&tiqn->tpgs);
+	mutex_lock(&kitt_tiqns_lock);
+	list_add_tail(&tiqn->entry, &kitt_tiqns);
+	mutex_unlock(&kitt_tiqns_lock);
 	return &tiqn->wwn;
 }
 
@@ -59,6 +68,9 @@ void kitt_drop_tiqn(struct se_wwn *wwn)
 {
 	struct kitt_tiqn *tiqn = container_of(wwn, struct kitt_tiqn, wwn);
 
+	mutex_lock(&kitt_tiqns_lock);
+	list_del(&tiqn->entry);
+	mutex_unlock(&kitt_tiqns_lock);
 	ida_free(&kitt_tiqn_ida, tiqn->index);
 	kfree(tiqn);
 }
@@ -217,40 +229,6 @@ static u32 kitt_sess_get_index(struct se_session *se_sess)
 static int kitt_check_stop_free(struct se_cmd *se_cmd)
 {
 	return target_put_sess_cmd(se_cmd);
-}
-
-/* No commands exist yet; the command path fills these in. */
-static void kitt_release_cmd(struct se_cmd *se_cmd)
-{
-}
-
-static int kitt_write_pending(struct se_cmd *se_cmd)
-{
-	return 0;
-}
-
-static int kitt_queue_data_in(struct se_cmd *se_cmd)
-{
-	return 0;
-}
-
-static int kitt_queue_status(struct se_cmd *se_cmd)
-{
-	return 0;
-}
-
-/* 6.1's core asks for this when it logs a command; 0 until commands exist. */
-static int kitt_get_cmd_state(struct se_cmd *se_cmd)
-{
-	return 0;
-}
-
-static void kitt_queue_tm_rsp(struct se_cmd *se_cmd)
-{
-}
-
-static void kitt_aborted_task(struct se_cmd *se_cmd)
-{
 }
 
 const struct target_core_fabric_ops kitt_fabric_ops = {

@@ -119,7 +119,8 @@ static ssize_t kitt_auth_store(struct mutex *lock, char *str, bool *have,
 	size_t len = kitt_strip_nl(page, count);
 	size_t i;
 
-	if (len > KITT_AUTH_STR_MAX)
+	/* As iscsi_target_mod: the whole write, newline included, counts. */
+	if (count > KITT_AUTH_STR_MAX)
 		return -EINVAL;
 	for (i = 0; i < len; i++)
 		if (!isprint(page[i]))

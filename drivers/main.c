@@ -14,6 +14,7 @@
 #include <linux/notifier.h>
 
 #include "kitt/compat.h"
+#include "kitt/conn.h"
 #include "kitt/kitt.h"
 
 #define KITT_RIVAL_MODULE "iscsi_target_mod"
@@ -65,12 +66,17 @@ static int __init kitt_init(void)
 		ret = -EBUSY;
 		goto out_notifier;
 	}
-	ret = target_register_template(&kitt_fabric_ops);
+	ret = kitt_conn_init();
 	if (ret)
 		goto out_notifier;
+	ret = target_register_template(&kitt_fabric_ops);
+	if (ret)
+		goto out_conn;
 	pr_info("iSCSI target fabric %s registered\n", KITT_VERSION);
 	return 0;
 
+out_conn:
+	kitt_conn_exit();
 out_notifier:
 	unregister_module_notifier(&kitt_module_nb);
 	return ret;
@@ -80,6 +86,7 @@ static void __exit kitt_exit(void)
 {
 	/* configfs holds a module reference while any kitt directory exists. */
 	target_unregister_template(&kitt_fabric_ops);
+	kitt_conn_exit();
 	unregister_module_notifier(&kitt_module_nb);
 	pr_info("iSCSI target fabric unregistered\n");
 }

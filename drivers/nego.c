@@ -81,8 +81,9 @@ static const struct kitt_nego_key kitt_nego_keys[NK_COUNT] = {
 			   KITT_KEY_DEFAULT_TIME2WAIT, NULL, 0, NK_OFFER },
 	[NK_TIME2RETAIN] = { "DefaultTime2Retain", NF_MIN, 0, 3600, "20",
 			     KITT_KEY_DEFAULT_TIME2RETAIN, NULL, 0, NK_OFFER },
+	/* kitt keeps at most 4 R2Ts outstanding per command (KITT_MAX_R2T). */
 	[NK_MAX_R2T] = { "MaxOutstandingR2T", NF_MIN, 1, 65535, "1",
-			 KITT_KEY_MAX_OUTSTANDING_R2T, NULL, 0,
+			 KITT_KEY_MAX_OUTSTANDING_R2T, NULL, 4,
 			 NK_OFFER | NK_DISC_IRR },
 	/* Data PDUs and sequences always in order (§13.19, §13.20). */
 	[NK_DATA_PDU_IN_ORDER] = { "DataPDUInOrder", NF_OR, 0, 0, "Yes", -1,
@@ -125,7 +126,10 @@ void kitt_nego_init(struct kitt_nego *n, const struct kitt_key_values *cfg,
 		    u32 auth_allowed)
 {
 	memset(n, 0, sizeof(*n));
-	n->cfg = *cfg;
+	if (cfg)
+		n->cfg = *cfg;
+	else
+		kitt_key_values_init(&n->cfg);
 	n->auth_allowed = auth_allowed;
 	n->session_type = KITT_SESS_NORMAL;
 }
@@ -502,17 +506,14 @@ static enum kitt_nego_error kitt_nego_one(struct kitt_nego *n,
 	return KITT_NEGO_OK;
 }
 
-enum kitt_nego_error kitt_nego_process(struct kitt_nego *n,
-				       enum kitt_login_stage stage,
-				       const char *text, u32 len,
-				       struct kitt_text_buf *resp)
+enum kitt_nego_error kitt_nego_declarations(struct kitt_nego *n,
+					    const char *text, u32 len)
 {
 	struct kitt_text_pair p;
 	enum kitt_nego_error err;
 	u32 pos;
 	int r;
 
-	/* Declarations first: SessionType decides what else is relevant. */
 	for (pos = 0; (r = kitt_text_next(text, len, &pos, &p)) > 0;) {
 		if (!kitt_is_declaration(&p))
 			continue;
@@ -522,6 +523,26 @@ enum kitt_nego_error kitt_nego_process(struct kitt_nego *n,
 	}
 	if (r < 0)
 		return KITT_NEGO_INITIATOR_ERROR;
+	n->declared = true;
+	return KITT_NEGO_OK;
+}
+
+enum kitt_nego_error kitt_nego_process(struct kitt_nego *n,
+				       enum kitt_login_stage stage,
+				       const char *text, u32 len,
+				       struct kitt_text_buf *resp)
+{
+	struct kitt_text_pair p;
+	enum kitt_nego_error err;
+	u32 pos;
+
+	/* Declarations first: SessionType decides what else is relevant. */
+	if (!n->declared) {
+		err = kitt_nego_declarations(n, text, len);
+		if (err)
+			return err;
+	}
+	n->declared = false;
 
 	for (pos = 0; kitt_text_next(text, len, &pos, &p) > 0;) {
 		if (kitt_is_declaration(&p))

@@ -88,3 +88,44 @@ enum kitt_pdu_verdict kitt_pdu_check(const u8 *bhs, enum kitt_pdu_phase phase,
 			       "AHS on a PDU that has none");
 	return KITT_PDU_OK;
 }
+
+#define KITT_AHS_EXT_CDB	1
+#define KITT_AHS_BIDI_READ	2
+
+int kitt_ahs_parse(const u8 *ahs, u32 len, struct kitt_ahs_info *out)
+{
+	u32 pos = 0;
+
+	memset(out, 0, sizeof(*out));
+	while (pos < len) {
+		u32 alen, total;
+		u8 type;
+
+		if (len - pos < 4)
+			return -EINVAL;
+		alen = kitt_get_be16(ahs + pos);
+		type = ahs[pos + 2];
+		total = kitt_pad4(3 + alen);
+		if (total > len - pos)
+			return -EINVAL;
+		switch (type) {
+		case KITT_AHS_EXT_CDB:
+			/* A reserved byte, then at least one CDB byte. */
+			if (alen < 2 || out->ext_cdb)
+				return -EINVAL;
+			out->ext_cdb = ahs + pos + 4;
+			out->ext_cdb_len = alen - 1;
+			break;
+		case KITT_AHS_BIDI_READ:
+			if (alen != 5 || out->have_bidi_read_len)
+				return -EINVAL;
+			out->have_bidi_read_len = true;
+			out->bidi_read_len = kitt_get_be32(ahs + pos + 4);
+			break;
+		default:
+			return -EINVAL;
+		}
+		pos += total;
+	}
+	return 0;
+}

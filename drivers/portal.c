@@ -18,6 +18,7 @@
 #include <net/ipv6.h>
 #include <net/sock.h>
 
+#include "kitt/conn.h"
 #include "kitt/kitt.h"
 
 /* Every live portal; protected by kitt_portals_lock. */
@@ -77,9 +78,11 @@ out_release:
 	return ret;
 }
 
-/* Login does not exist yet: close the connection cleanly. */
+/* Hand a new connection to login; if that cannot start, close it. */
 static void kitt_portal_handoff(struct kitt_portal *portal, struct socket *conn)
 {
+	if (!kitt_conn_start(portal, conn))
+		return;
 	kernel_sock_shutdown(conn, SHUT_RDWR);
 	sock_release(conn);
 }
@@ -116,6 +119,7 @@ static struct kitt_portal *kitt_portal_create(const struct kitt_netaddr *addr)
 	if (!portal)
 		return ERR_PTR(-ENOMEM);
 	kref_init(&portal->ref);
+	INIT_LIST_HEAD(&portal->conns);
 	portal->addr = *addr;
 	portal->state = KITT_PORTAL_LISTENING;
 	kitt_netaddr_format(addr, name, sizeof(name));
@@ -172,6 +176,7 @@ static void kitt_portal_release(struct kref *ref)
 	kernel_sock_shutdown(portal->sock, SHUT_RDWR);
 	kthread_stop(portal->thread);
 	sock_release(portal->sock);
+	kitt_portal_close_conns(portal);
 	kitt_netaddr_format(&portal->addr, name, sizeof(name));
 	pr_info("stopped listening on %s\n", name);
 	kfree(portal);

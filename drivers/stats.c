@@ -61,7 +61,8 @@ KITT_STAT_U32(inst, min_ver, stat_instance_group, 0);
 KITT_STAT_U32(inst, max_ver, stat_instance_group, 0);
 KITT_STAT_U32(inst, portals, stat_instance_group, kitt_tiqn_portal_count(t));
 KITT_STAT_U32(inst, nodes, stat_instance_group, 1);
-KITT_STAT_U32(inst, sessions, stat_instance_group, 0);
+KITT_STAT_U32(inst, sessions, stat_instance_group,
+	      atomic_read(&t->stats.sessions));
 KITT_STAT_U32(inst, fail_sess, stat_instance_group,
 	      atomic_read(&t->stats.digest_errors) +
 	      atomic_read(&t->stats.cxn_errors) +

@@ -8,8 +8,10 @@
 
 #include <linux/ctype.h>
 #include <linux/slab.h>
+#include <linux/wait.h>
 #include <scsi/scsi_proto.h>
 
+#include "kitt/conn.h"
 #include "kitt/kitt.h"
 
 void kitt_tpg_attrib_init(struct kitt_tpg_attrib *a)
@@ -103,6 +105,8 @@ struct se_portal_group *kitt_make_tpg(struct se_wwn *wwn, const char *name)
 	tpg->tag = tag;
 	mutex_init(&tpg->lock);
 	INIT_LIST_HEAD(&tpg->tpg_nps);
+	INIT_LIST_HEAD(&tpg->sessions);
+	init_waitqueue_head(&tpg->users_wq);
 	kitt_tpg_attrib_init(&tpg->attrib);
 	kitt_key_values_init(&tpg->params);
 
@@ -123,6 +127,9 @@ void kitt_drop_tpg(struct se_portal_group *se_tpg)
 
 	/* configfs removed every np/ and acls/ entry before this. */
 	WARN_ON(!list_empty(&tpg->tpg_nps));
+	kitt_tpg_close_sessions(tpg);
+	/* A login holding the TPG ends within the login timeout. */
+	wait_event(tpg->users_wq, !atomic_read(&tpg->users));
 	mutex_lock(&tpg->tiqn->tpgs_lock);
 	list_del(&tpg->tiqn_entry);
 	mutex_unlock(&tpg->tiqn->tpgs_lock);
@@ -139,8 +146,10 @@ int kitt_enable_tpg(struct se_portal_group *se_tpg, bool enable)
 {
 	struct kitt_tpg *tpg = kitt_tpg(se_tpg);
 
-	if (!enable)
+	if (!enable) {
+		kitt_tpg_close_sessions(tpg);
 		return 0;
+	}
 	mutex_lock(&tpg->lock);
 	if (tpg->attrib.authentication) {
 		if (!strcmp(tpg->params.v[KITT_KEY_AUTH_METHOD], "None"))
@@ -150,4 +159,53 @@ int kitt_enable_tpg(struct se_portal_group *se_tpg, bool enable)
 	}
 	mutex_unlock(&tpg->lock);
 	return 0;
+}
+
+/* Does @tpg have a portal served by @portal? */
+static bool kitt_tpg_has_portal(struct kitt_tpg *tpg, struct kitt_portal *portal)
+{
+	struct kitt_tpg_np *tnp;
+	bool found = false;
+
+	mutex_lock(&tpg->lock);
+	list_for_each_entry(tnp, &tpg->tpg_nps, tpg_entry)
+		found |= tnp->portal == portal;
+	mutex_unlock(&tpg->lock);
+	return found;
+}
+
+/*
+ * The enabled TPG of target @target_name reachable through @portal, with a
+ * user count held (kitt_tpg_put), or NULL.
+ */
+struct kitt_tpg *kitt_tpg_get_for_login(const char *target_name,
+					struct kitt_portal *portal)
+{
+	struct kitt_tpg *tpg, *found = NULL;
+	struct kitt_tiqn *tiqn;
+
+	mutex_lock(&kitt_tiqns_lock);
+	list_for_each_entry(tiqn, &kitt_tiqns, entry) {
+		if (strcmp(tiqn->name, target_name))
+			continue;
+		mutex_lock(&tiqn->tpgs_lock);
+		list_for_each_entry(tpg, &tiqn->tpgs, tiqn_entry) {
+			if (READ_ONCE(tpg->se_tpg.enabled) &&
+			    kitt_tpg_has_portal(tpg, portal)) {
+				atomic_inc(&tpg->users);
+				found = tpg;
+				break;
+			}
+		}
+		mutex_unlock(&tiqn->tpgs_lock);
+		break;
+	}
+	mutex_unlock(&kitt_tiqns_lock);
+	return found;
+}
+
+void kitt_tpg_put(struct kitt_tpg *tpg)
+{
+	if (atomic_dec_and_test(&tpg->users))
+		wake_up(&tpg->users_wq);
 }

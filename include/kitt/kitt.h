@@ -23,6 +23,7 @@
 #include <linux/socket.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/wait.h>
 #include <target/target_core_base.h>
 #include <target/target_core_fabric.h>
 
@@ -67,6 +68,7 @@ extern struct kitt_discovery kitt_discovery;
  * RFC 4544, as iscsi_target_mod presents it). Updated without a lock.
  */
 struct kitt_tiqn_stats {
+	atomic_t sessions;		/* normal sessions now */
 	atomic_t digest_errors;
 	atomic_t cxn_errors;
 	atomic_t format_errors;
@@ -82,6 +84,7 @@ struct kitt_tiqn_stats {
 
 struct kitt_tiqn {
 	struct se_wwn wwn;
+	struct list_head entry;		/* kitt_tiqns, under kitt_tiqns_lock */
 	char name[KITT_NAME_MAX + 1];
 	u32 index;		/* instance index shown in statistics */
 	/*
@@ -134,6 +137,13 @@ struct kitt_tpg {
 	struct kitt_auth auth;
 	struct kitt_key_values params;
 	struct list_head tpg_nps;	/* kitt_tpg_np.tpg_entry, under lock */
+	struct list_head sessions;	/* kitt_sess.tpg_entry, under lock */
+	/*
+	 * Logins and sessions using this TPG: each holds a count; dropping
+	 * the TPG waits for it to reach zero (users_wq).
+	 */
+	atomic_t users;
+	wait_queue_head_t users_wq;
 };
 
 static inline struct kitt_tpg *kitt_tpg(struct se_portal_group *se_tpg)
@@ -183,6 +193,7 @@ struct kitt_portal {
 	struct socket *sock;
 	struct task_struct *thread;
 	enum kitt_portal_state state;	/* written by kitt_portal_put only */
+	struct list_head conns;		/* kitt_conn.portal_entry, under kitt_conns_lock */
 };
 
 struct kitt_tpg_np {
@@ -191,6 +202,14 @@ struct kitt_tpg_np {
 	struct kitt_portal *portal;
 	struct list_head tpg_entry;	/* kitt_tpg.tpg_nps, under tpg->lock */
 };
+
+/* Every target; protected by kitt_tiqns_lock (drivers/configfs.c). */
+extern struct list_head kitt_tiqns;
+extern struct mutex kitt_tiqns_lock;
+
+struct kitt_tpg *kitt_tpg_get_for_login(const char *target_name,
+					struct kitt_portal *portal);
+void kitt_tpg_put(struct kitt_tpg *tpg);
 
 /* drivers/portal.c */
 struct kitt_portal *kitt_portal_get(const struct kitt_netaddr *addr);

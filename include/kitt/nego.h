@@ -83,10 +83,20 @@ struct kitt_nego {
 	bool declared_mrdsl;		/* our MaxRecvDataSegmentLength sent */
 	bool declared_alias;		/* our TargetAlias sent */
 	u32 not_understood;		/* unknown keys answered so far */
+	bool declared;			/* declarations of this text taken */
 };
 
+/* Start a negotiation from @cfg, or from the defaults if @cfg is NULL. */
 void kitt_nego_init(struct kitt_nego *n, const struct kitt_key_values *cfg,
 		    u32 auth_allowed);
+
+/*
+ * Take only the declarations (InitiatorName, TargetName, SessionType,
+ * InitiatorAlias) of a text, so that the caller can pick the target's
+ * values before kitt_nego_process() answers the rest of the same text.
+ */
+enum kitt_nego_error kitt_nego_declarations(struct kitt_nego *n,
+					    const char *text, u32 len);
 
 /*
  * Answer one complete text of @len bytes (all PDUs of a continued request

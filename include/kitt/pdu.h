@@ -175,6 +175,20 @@ enum kitt_pdu_verdict kitt_pdu_check(const u8 *bhs, enum kitt_pdu_phase phase,
 				     const struct kitt_pdu_limits *lim,
 				     struct kitt_pdu_check_result *res);
 
+/* What a SCSI Command's Additional Header Segments carry (§11.2.1.2-3). */
+struct kitt_ahs_info {
+	const u8 *ext_cdb;		/* CDB bytes beyond the first 16 */
+	u32 ext_cdb_len;
+	bool have_bidi_read_len;
+	u32 bidi_read_len;
+};
+
+/*
+ * Parse @len bytes of AHS. 0, or -EINVAL if malformed: a segment running
+ * past the end, an empty Extended CDB, a type given twice, an unknown type.
+ */
+int kitt_ahs_parse(const u8 *ahs, u32 len, struct kitt_ahs_info *out);
+
 /* ---- sequence numbers: serial arithmetic, RFC 1982 with SERIAL_BITS 32 ---- */
 
 static inline bool kitt_sn_lt(u32 a, u32 b)

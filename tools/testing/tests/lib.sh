@@ -78,7 +78,9 @@ lio_unload() {
 
 	kitt_clear_config
 	for h in /sys/module/iscsi_target_mod/holders/*; do
-		[ -e "$h" ] && rmmod "${h##*/}"
+		if [ -e "$h" ]; then
+			rmmod "${h##*/}"
+		fi
 	done
 	rmmod iscsi_target_mod
 	[ ! -d /sys/module/iscsi_target_mod ] || die "iscsi_target_mod still loaded after rmmod"
@@ -154,4 +156,20 @@ if meta:
     with open(meta, 'w') as f:
         f.writelines(e[2] + '\n' for e in entries)
 PYEOF
+}
+
+# The block device of the LUN 0 of logged-in target $1 (waits up to 30 s).
+iscsi_disk() {
+	local n=300 d
+
+	while [ $n -gt 0 ]; do
+		for d in /sys/class/iscsi_session/session*/device/target*/*/block/*; do
+			[ -e "$d" ] || continue
+			grep -qx "$1" "$(dirname "$(dirname "$(dirname "$(dirname "$(dirname "$d")")")")")/targetname" 2>/dev/null &&
+				{ echo "/dev/${d##*/}"; return 0; }
+		done
+		sleep 0.1
+		n=$((n - 1))
+	done
+	return 1
 }

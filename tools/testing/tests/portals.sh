@@ -11,9 +11,10 @@ T2=iqn.2003-01.org.example.lab:p2
 
 # Threads named kitt_np/ADDR.
 np_threads() { ps -e -o comm= | grep -c '^kitt_np/' || true; }
-# Connect, expect the target to close: cat sees EOF at once.
+# Connect and send a header that is no Login Request (48 zero bytes: a
+# NOP-Out): the target must close the connection, and cat sees EOF.
 expect_closed() {
-	timeout 5 bash -c "exec 3<>/dev/tcp/$1/$2 && cat <&3 >/dev/null" ||
+	timeout 5 bash -c "exec 3<>/dev/tcp/$1/$2 && head -c 48 /dev/zero >&3 && cat <&3 >/dev/null" ||
 		die "connection to $1:$2 not closed cleanly"
 }
 expect_refused() {
@@ -71,14 +72,19 @@ for bad in 127.0.0.1 127.0.0.1: 127.0.0.1:0 127.0.0.1:65536 1.2.3:3260 \
 	expect_fail "portal '$bad'" mkdir "$ISCSI/$T1/tpgt_2/np/$bad"
 done
 
-log "many connections at once, then the portal goes away"
+log "idle connections, then the portal goes away: each sees the close"
 mkdir $ISCSI/$T1/tpgt_2/np/127.0.0.1:3273
 wait_listen 127.0.0.1:3273
+pids=""
 for i in $(seq 1 50); do
-	timeout 5 bash -c "exec 3<>/dev/tcp/127.0.0.1/3273; cat <&3 >/dev/null" &
+	timeout 20 bash -c "exec 3<>/dev/tcp/127.0.0.1/3273; cat <&3 >/dev/null" &
+	pids="$pids $!"
 done
-wait
+sleep 2
 rmdir $ISCSI/$T1/tpgt_2/np/127.0.0.1:3273
+for p in $pids; do
+	wait "$p" || die "an idle connection was not closed with its portal"
+done
 expect_refused 127.0.0.1 3273
 
 log "cleanup"

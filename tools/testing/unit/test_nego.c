@@ -215,6 +215,16 @@ int main(void)
 	CHECK(proc(KITT_STAGE_OPERATIONAL, T("MaxBurstLength=512\0FirstBurstLength=512\0")) ==
 	      KITT_NEGO_TOO_BIG);
 
+	/* declarations first, then the target's values, then the answers */
+	start(KITT_AUTH_NONE);
+	CHECK(kitt_nego_declarations(&n, T(INAME TNAME "InitialR2T=No\0")) == KITT_NEGO_OK);
+	CHECK(n.have_target_name && resp.len == 0);
+	strcpy(n.cfg.v[KITT_KEY_INITIAL_R2T], "No");
+	CHECK(proc(KITT_STAGE_SECURITY, T(INAME TNAME "InitialR2T=No\0")) == KITT_NEGO_OK);
+	CHECK(answer_is("InitialR2T", "No"));
+	/* the next text has its own declarations pass */
+	CHECK(proc(KITT_STAGE_OPERATIONAL, T(INAME)) == KITT_NEGO_INITIATOR_ERROR);
+
 	/* names */
 	CHECK(kitt_iscsi_name_valid(T("iqn.2003-01.org.example.lab:t")));
 	CHECK(kitt_iscsi_name_valid(T("iqn.1993-08.org.debian:01:abc-def.x")));

@@ -1,0 +1,979 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * SCSI commands over iSCSI (RFC 7143 §11.2-11.8): SCSI Command and
+ * Data-Out PDUs in; Data-In, R2T and SCSI Response PDUs out; the target
+ * core in between.
+ *
+ * Zero copy both ways: the core allocates a command's buffer
+ * (se_cmd->t_data_sg), immediate data and Data-Out are received straight
+ * into its pages, and Data-In is sent from them.
+ *
+ * Reference counting: commands are started with TARGET_SCF_ACK_KREF, so
+ * the core's completion drops one reference (check_stop_free) and the
+ * fabric drops the other once the response has left (or the connection
+ * is gone): only then is the command's tag back in the pool.
+ */
+#define pr_fmt(fmt) "kitt: " fmt
+
+#include <linux/highmem.h>
+#include <linux/scatterlist.h>
+#include <scsi/iscsi_proto.h>
+#include <scsi/scsi_proto.h>
+#include <target/target_core_base.h>
+#include <target/target_core_backend.h>
+#include <target/target_core_fabric.h>
+
+#include "kitt/compat.h"
+#include "kitt/conn.h"
+#include "kitt/kitt.h"
+
+static struct kitt_cmd *kitt_cmd(struct se_cmd *se_cmd)
+{
+	return container_of(se_cmd, struct kitt_cmd, se_cmd);
+}
+
+/* ---- receiving commands ---- */
+
+static struct kitt_cmd *kitt_cmd_alloc(struct kitt_sess *sess)
+{
+	struct se_session *se_sess = sess->se_sess;
+	struct kitt_cmd *cmd;
+	int tag, cpu;
+
+	tag = sbitmap_queue_get(&se_sess->sess_tag_pool, &cpu);
+	if (tag < 0)
+		return NULL;
+	cmd = &((struct kitt_cmd *)se_sess->sess_cmd_map)[tag];
+	memset(cmd, 0, sizeof(*cmd));
+	cmd->se_cmd.map_tag = tag;
+	cmd->se_cmd.map_cpu = cpu;
+	INIT_LIST_HEAD(&cmd->conn_entry);
+	INIT_LIST_HEAD(&cmd->r2t_tx.entry);
+	INIT_LIST_HEAD(&cmd->rsp_tx.entry);
+	cmd->r2t_tx.kind = KITT_TX_R2T;
+	cmd->rsp_tx.kind = KITT_TX_RSP;
+	return cmd;
+}
+
+/* SAM task attribute from the ATTR field. */
+static int kitt_task_attr(u8 flags)
+{
+	switch (flags & ISCSI_FLAG_CMD_ATTR_MASK) {
+	case ISCSI_ATTR_SIMPLE:
+	case ISCSI_ATTR_UNTAGGED:
+		return TCM_SIMPLE_TAG;
+	case ISCSI_ATTR_ORDERED:
+		return TCM_ORDERED_TAG;
+	case ISCSI_ATTR_HEAD_OF_QUEUE:
+		return TCM_HEAD_TAG;
+	case ISCSI_ATTR_ACA:
+		return TCM_ACA_TAG;
+	}
+	return TCM_SIMPLE_TAG;
+}
+
+/*
+ * The CDB: 16 bytes in the header, more in an Extended CDB AHS
+ * (§11.2.1.3). Returns its length, or 0 if the AHS is malformed.
+ */
+static u32 kitt_cmd_cdb(struct kitt_conn *conn, u8 *cdb)
+{
+	struct kitt_ahs_info ahs;
+
+	memcpy(cdb, conn->rx_bhs + 32, 16);
+	if (kitt_ahs_parse(conn->rx_ahs, conn->rx_ahs_len, &ahs))
+		return 0;
+	if (ahs.ext_cdb_len > KITT_CDB_MAX - 16)
+		return 0;
+	if (ahs.ext_cdb_len) {
+		memcpy(cdb + 16, ahs.ext_cdb, ahs.ext_cdb_len);
+		return 16 + ahs.ext_cdb_len;
+	}
+	return 16;
+}
+
+/* Header checks of RFC 7143 that the core cannot make for us. */
+static u8 kitt_cmd_check(struct kitt_conn *conn, u8 flags, u32 edtl, u32 dsl)
+{
+	const struct kitt_sess_params *p = &conn->params;
+	bool write = flags & ISCSI_FLAG_CMD_WRITE;
+	bool read = flags & ISCSI_FLAG_CMD_READ;
+
+	if (edtl && !read && !write)
+		return ISCSI_REASON_PROTOCOL_ERROR;
+	if (dsl && (!write || !p->immediate_data || dsl > p->first_burst_length))
+		return ISCSI_REASON_PROTOCOL_ERROR;
+	if (dsl > edtl)
+		return ISCSI_REASON_PROTOCOL_ERROR;
+	/* F=0 promises unsolicited Data-Out, which InitialR2T=Yes forbids. */
+	if (!(flags & ISCSI_FLAG_CMD_FINAL) && (p->initial_r2t || !write))
+		return ISCSI_REASON_PROTOCOL_ERROR;
+	if (read && write)
+		return ISCSI_REASON_CMD_NOT_SUPPORTED;	/* no bidirectional */
+	return 0;
+}
+
+/* Give the CmdSN slot back: the command will not produce a response. */
+static void kitt_cmd_give_back_slot(struct kitt_conn *conn, bool immediate)
+{
+	if (!immediate)
+		kitt_sess_cmd_done(conn->sess);
+}
+
+/*
+ * A command (or TMF) for the request in conn->rx_bhs, on the connection's
+ * list; NULL if the tag pool is empty.
+ */
+struct kitt_cmd *kitt_cmd_get(struct kitt_conn *conn, const u8 *bhs)
+{
+	struct kitt_cmd *cmd = kitt_cmd_alloc(conn->sess);
+
+	if (!cmd)
+		return NULL;
+	cmd->conn = conn;
+	cmd->itt = kitt_bhs_itt(bhs);
+	memcpy(cmd->lun, bhs + 8, 8);
+	if (kitt_bhs_immediate(bhs))
+		set_bit(KITT_CMD_IMMEDIATE, &cmd->flags);
+	spin_lock_bh(&conn->lock);
+	list_add_tail(&cmd->conn_entry, &conn->cmds);
+	spin_unlock_bh(&conn->lock);
+	return cmd;
+}
+
+/* A command the core never took: off the list, tag and slot back. */
+void kitt_cmd_put_unused(struct kitt_conn *conn, struct kitt_cmd *cmd)
+{
+	spin_lock_bh(&conn->lock);
+	list_del_init(&cmd->conn_entry);
+	spin_unlock_bh(&conn->lock);
+	kitt_cmd_give_back_slot(conn, test_bit(KITT_CMD_IMMEDIATE, &cmd->flags));
+	target_free_tag(conn->sess->se_sess, &cmd->se_cmd);
+}
+
+/* A SCSI Command header is in: start the command in the core. */
+static int kitt_cmd_rx_hdr(struct kitt_conn *conn)
+{
+	const u8 *bhs = conn->rx_bhs;
+	u8 flags = bhs[1];
+	u32 edtl = kitt_get_be32(bhs + 20);
+	u32 dsl = conn->rx_data_len;
+	bool immediate = kitt_bhs_immediate(bhs);
+	u8 *cdb = conn->rx_cdb;
+	struct kitt_cmd *cmd;
+	int dir, ret;
+	u8 reject;
+
+	conn->rx_discard = dsl;		/* unless the command takes it */
+	reject = kitt_cmd_check(conn, flags, edtl, dsl);
+	if (!reject && !kitt_cmd_cdb(conn, cdb))
+		reject = ISCSI_REASON_PROTOCOL_ERROR;
+	if (reject) {
+		pr_warn_ratelimited("rejecting SCSI command ITT 0x%08x: bad header\n",
+				    kitt_bhs_itt(bhs));
+		conn->rx_reject = reject;
+		kitt_cmd_give_back_slot(conn, immediate);
+		return 1;
+	}
+	cmd = kitt_cmd_get(conn, bhs);
+	if (!cmd) {
+		/* Only immediate commands can outrun the window's tags. */
+		conn->rx_reject = ISCSI_REASON_IMM_CMD_REJECT;
+		kitt_cmd_give_back_slot(conn, immediate);
+		return 1;
+	}
+	cmd->edtl = edtl;
+	if (flags & ISCSI_FLAG_CMD_WRITE) {
+		dir = DMA_TO_DEVICE;
+		cmd->imm_len = dsl;
+		if (!(flags & ISCSI_FLAG_CMD_FINAL))
+			cmd->unsol_len = min(edtl, conn->params.first_burst_length) - dsl;
+	} else {
+		dir = edtl ? DMA_FROM_DEVICE : DMA_NONE;
+	}
+
+	ret = target_init_cmd(&cmd->se_cmd, conn->sess->se_sess, cmd->sense,
+			      scsilun_to_int((struct scsi_lun *)(bhs + 8)),
+			      edtl, kitt_task_attr(flags), dir,
+			      TARGET_SCF_ACK_KREF);
+	if (ret) {
+		/* The session is stopping: the command never existed. */
+		kitt_cmd_put_unused(conn, cmd);
+		return 1;
+	}
+	/* The task tag the core matches ABORT TASK against. */
+	cmd->se_cmd.tag = cmd->itt;
+	if (cmd->unsol_len)
+		conn->unsol_cmd = cmd;
+	/* From here on the core answers failures through queue_status. */
+	if (!target_submit_prep(&cmd->se_cmd, cdb, NULL, 0, NULL, 0, NULL, 0,
+				GFP_KERNEL))
+		kitt_target_submit(&cmd->se_cmd);
+	if (dsl) {
+		conn->rx_cmd = cmd;
+		cmd->rx_burst = NULL;	/* immediate data: offset 0 */
+		cmd->rx_len = dsl;
+	}
+	return 1;
+}
+
+/*
+ * The core is done deciding: the command has buffers to receive into
+ * (write_pending), or has failed and its data must be dropped. Until
+ * either, the receiver waits (io_work is kicked when it happens).
+ */
+int kitt_cmd_rx_ready(struct kitt_conn *conn)
+{
+	struct kitt_cmd *cmd = conn->rx_cmd;
+	struct se_cmd *se_cmd = &cmd->se_cmd;
+	u32 off = cmd->rx_burst ? cmd->rx_burst->offset +
+			cmd->rx_burst->received : 0;
+	struct scatterlist *sg;
+	u32 n = 0, skip = off, left = cmd->rx_len;
+	int i;
+
+	if (test_bit(KITT_CMD_RSP_QUEUED, &cmd->flags) ||
+	    test_bit(KITT_CMD_DATA_ERROR, &cmd->flags)) {
+		conn->rx_discard = cmd->rx_len;	/* failed: drop the data */
+		return 1;
+	}
+	if (!test_bit(KITT_CMD_WRITE_READY, &cmd->flags))
+		return 0;
+	if (off + left > se_cmd->data_length) {
+		/* More data than the command moves: never write it. */
+		set_bit(KITT_CMD_DATA_ERROR, &cmd->flags);
+		conn->rx_discard = cmd->rx_len;
+		return 1;
+	}
+	/* Map [off, off + left) of the command's pages. */
+	for_each_sg(se_cmd->t_data_sg, sg, se_cmd->t_data_nents, i) {
+		u32 len = sg->length;
+
+		if (skip >= len) {
+			skip -= len;
+			continue;
+		}
+		if (n == conn->rx_bvec_max)
+			return -ENOMEM;
+		len = min(len - skip, left);
+		kitt_bvec_set_page(&conn->rx_bvec[n++], sg_page(sg), len,
+				   sg->offset + skip);
+		skip = 0;
+		left -= len;
+		if (!left)
+			break;
+	}
+	conn->rx_discard = 0;
+	iov_iter_bvec(&conn->rx_iter, ITER_DEST, conn->rx_bvec, n, cmd->rx_len);
+	return 1;
+}
+
+static void kitt_cmd_queue_r2t(struct kitt_cmd *cmd);
+
+/* All write data is in place (or failed): run the command or fail it. */
+static void kitt_cmd_write_complete(struct kitt_cmd *cmd)
+{
+	if (test_and_set_bit(KITT_CMD_EXECUTED, &cmd->flags))
+		return;
+	if (cmd->conn->unsol_cmd == cmd)
+		cmd->conn->unsol_cmd = NULL;
+	if (test_bit(KITT_CMD_DATA_ERROR, &cmd->flags)) {
+		transport_generic_request_failure(&cmd->se_cmd,
+						  TCM_CHECK_CONDITION_ABORT_CMD);
+		return;
+	}
+	target_execute_cmd(&cmd->se_cmd);
+}
+
+/* Account @len bytes of write data that arrived (or were dropped). */
+static void kitt_cmd_data_in_place(struct kitt_cmd *cmd, u32 len, bool final)
+{
+	struct kitt_burst *b = cmd->rx_burst;
+
+	cmd->data_done += len;
+	if (b) {
+		b->received += len;
+		b->data_sn++;
+		if (b->received == b->len || final)
+			b->active = false;
+	}
+	if (test_bit(KITT_CMD_RSP_QUEUED, &cmd->flags))
+		return;		/* failed already: only the data is drained */
+	if (cmd->data_done >= cmd->write_len) {
+		kitt_cmd_write_complete(cmd);
+		return;
+	}
+	/* A burst is done: the next R2T may go out. */
+	if (b && !b->active)
+		kitt_cmd_queue_r2t(cmd);
+}
+
+/* A whole SCSI Command or Data-Out PDU has been read. */
+static void kitt_cmd_finish(struct kitt_conn *conn, struct kitt_cmd *cmd);
+
+int kitt_cmd_rx_done(struct kitt_conn *conn)
+{
+	struct kitt_cmd *cmd = conn->rx_cmd;
+	bool final = conn->rx_bhs[1] & ISCSI_FLAG_CMD_FINAL;
+
+	if (!cmd)
+		return 0;
+	conn->rx_cmd = NULL;
+	kitt_cmd_data_in_place(cmd, cmd->rx_len, final);
+	/* Its response went out while we were still reading its data. */
+	if (test_and_clear_bit(KITT_CMD_FINISH_DEFERRED, &cmd->flags))
+		kitt_cmd_finish(conn, cmd);
+	return 0;
+}
+
+/* ---- Data-Out ---- */
+
+/* The burst a Data-Out PDU belongs to, or NULL (unknown ITT or TTT). */
+static struct kitt_burst *kitt_data_out_burst(struct kitt_conn *conn,
+					      struct kitt_cmd **cmdp)
+{
+	const u8 *bhs = conn->rx_bhs;
+	u32 itt = kitt_bhs_itt(bhs), ttt = kitt_get_be32(bhs + 20);
+	struct se_session *se_sess = conn->sess->se_sess;
+	struct kitt_cmd *cmd;
+	u32 tag;
+	int i;
+
+	if (ttt == ISCSI_RESERVED_TAG) {
+		cmd = conn->unsol_cmd;
+		if (!cmd || cmd->itt != itt || !cmd->unsol.active ||
+		    test_bit(KITT_CMD_ABORTED, &cmd->flags))
+			return NULL;
+		*cmdp = cmd;
+		return &cmd->unsol;
+	}
+	tag = ttt & 0xffff;
+	if (tag >= conn->sess->cmdsn_depth)
+		return NULL;
+	cmd = &((struct kitt_cmd *)se_sess->sess_cmd_map)[tag];
+	if (cmd->conn != conn || cmd->itt != itt ||
+	    test_bit(KITT_CMD_ABORTED, &cmd->flags))
+		return NULL;
+	for (i = 0; i < KITT_MAX_R2T; i++) {
+		if (cmd->bursts[i].active && cmd->bursts[i].ttt == ttt) {
+			*cmdp = cmd;
+			return &cmd->bursts[i];
+		}
+	}
+	return NULL;
+}
+
+/*
+ * A Data-Out header is in. Unknown ITT/TTT: Reject and drop the data.
+ * Wrong DataSN, offset or length for its burst: drop the data, and the
+ * command fails once its data phase is over; bad data is never written.
+ */
+static int kitt_data_out_hdr(struct kitt_conn *conn)
+{
+	const u8 *bhs = conn->rx_bhs;
+	u32 len = conn->rx_data_len;
+	struct kitt_cmd *cmd = NULL;
+	struct kitt_burst *b;
+	bool ok;
+
+	conn->rx_discard = len;
+	b = kitt_data_out_burst(conn, &cmd);
+	if (!b) {
+		pr_warn_ratelimited("rejecting Data-Out for unknown ITT 0x%08x TTT 0x%08x\n",
+				    kitt_bhs_itt(bhs), kitt_get_be32(bhs + 20));
+		conn->rx_reject = KITT_REJECT_INVALID_PDU_FIELD;
+		return 1;
+	}
+	ok = kitt_get_be32(bhs + 36) == b->data_sn &&
+	     kitt_get_be32(bhs + 40) == b->offset + b->received &&
+	     len <= b->len - b->received && len;
+	if (!ok) {
+		pr_warn_ratelimited("bad Data-Out for ITT 0x%08x (DataSN %u, offset %u, length %u): failing the command\n",
+				    cmd->itt, kitt_get_be32(bhs + 36),
+				    kitt_get_be32(bhs + 40), len);
+		set_bit(KITT_CMD_DATA_ERROR, &cmd->flags);
+		/* Count what the initiator thinks it sent, write nothing. */
+		len = min(len, b->len - b->received);
+		cmd->rx_burst = b;
+		cmd->rx_len = len;
+		conn->rx_cmd = cmd;
+		return 1;
+	}
+	cmd->rx_burst = b;
+	cmd->rx_len = len;
+	conn->rx_cmd = cmd;
+	return 1;
+}
+
+/*
+ * Header time in the full feature phase. Returns 1 if the data segment's
+ * destination is decided here (a command's pages, or dropped), 0 if the
+ * PDU wants its data in a buffer.
+ */
+int kitt_ffp_rx_hdr(struct kitt_conn *conn)
+{
+	struct kitt_sess *sess = conn->sess;
+	struct kitt_pdu_check_result res;
+	const u8 *bhs = conn->rx_bhs;
+	u8 op = kitt_bhs_opcode(bhs);
+
+	if (READ_ONCE(conn->state) != KITT_CONN_FULL) {
+		conn->rx_drop = true;	/* logging out: ignore the rest */
+		conn->rx_discard = conn->rx_data_len;
+		return 1;
+	}
+	kitt_pdu_check(bhs, sess->type == KITT_SESS_DISCOVERY ?
+		       KITT_PHASE_DISCOVERY : KITT_PHASE_FULL,
+		       &conn->limits, &res);
+	if (res.verdict == KITT_PDU_REJECT) {
+		pr_warn_ratelimited("rejecting PDU: %s (opcode 0x%02x)\n",
+				    res.why, op);
+		conn->rx_reject = res.reason;
+		conn->rx_discard = conn->rx_data_len;
+		return 1;
+	}
+	if (op == ISCSI_OP_SCSI_DATA_OUT)
+		return kitt_data_out_hdr(conn);
+	if (op != ISCSI_OP_SCSI_CMD)
+		return 0;
+	if (!kitt_sess_cmdsn_ok(sess, bhs, true)) {
+		conn->rx_drop = true;
+		conn->rx_discard = conn->rx_data_len;
+		return 1;
+	}
+	return kitt_cmd_rx_hdr(conn);
+}
+
+/* ---- R2T ---- */
+
+static void kitt_cmd_queue_tx(struct kitt_cmd *cmd, struct kitt_tx *tx)
+{
+	struct kitt_conn *conn = cmd->conn;
+
+	spin_lock_bh(&conn->lock);
+	if (conn->state != KITT_CONN_CLOSING && list_empty(&tx->entry))
+		list_add_tail(&tx->entry, &conn->tx_queue);
+	spin_unlock_bh(&conn->lock);
+	kitt_conn_kick(conn);
+}
+
+static void kitt_cmd_queue_r2t(struct kitt_cmd *cmd)
+{
+	if (cmd->r2t_offset >= cmd->write_len ||
+	    test_and_set_bit(KITT_CMD_R2T_QUEUED, &cmd->flags))
+		return;
+	kitt_cmd_queue_tx(cmd, &cmd->r2t_tx);
+}
+
+/* A free burst slot, if MaxOutstandingR2T allows another R2T now. */
+static struct kitt_burst *kitt_cmd_free_burst(struct kitt_cmd *cmd)
+{
+	u32 max = min_t(u32, cmd->conn->params.max_outstanding_r2t, KITT_MAX_R2T);
+	u32 i, active = 0;
+	struct kitt_burst *free = NULL;
+
+	/* Unsolicited data must be in before the first R2T goes out. */
+	if (cmd->unsol.active)
+		return NULL;
+	for (i = 0; i < KITT_MAX_R2T; i++) {
+		if (cmd->bursts[i].active)
+			active++;
+		else if (!free)
+			free = &cmd->bursts[i];
+	}
+	return active < max ? free : NULL;
+}
+
+/* Send as many R2Ts as allowed; 1 when no more can go now. */
+static int kitt_cmd_send_r2t(struct kitt_conn *conn, struct kitt_cmd *cmd)
+{
+	struct kitt_burst *b;
+	u8 *h = cmd->r2t_hdr;
+	int ret;
+
+	for (;;) {
+		if (!cmd->r2t_building) {
+			b = kitt_cmd_free_burst(cmd);
+			if (!b || cmd->r2t_offset >= cmd->write_len)
+				break;
+			memset(b, 0, sizeof(*b));
+			b->active = true;
+			b->offset = cmd->r2t_offset;
+			b->len = min(cmd->write_len - cmd->r2t_offset,
+				     conn->params.max_burst_length);
+			b->ttt = (cmd->r2t_sn & 0x7fff) << 16 | cmd->se_cmd.map_tag;
+			cmd->r2t_offset += b->len;
+
+			memset(h, 0, KITT_BHS_LEN);
+			h[0] = ISCSI_OP_R2T;
+			h[1] = ISCSI_FLAG_CMD_FINAL;
+			memcpy(h + 8, cmd->lun, 8);
+			kitt_put_be32(h + 16, cmd->itt);
+			kitt_put_be32(h + 20, b->ttt);
+			kitt_conn_stamp_hdr(conn, h, false);
+			kitt_put_be32(h + 36, cmd->r2t_sn++);
+			kitt_put_be32(h + 40, b->offset);
+			kitt_put_be32(h + 44, b->len);
+			cmd->r2t_sent = 0;
+			cmd->r2t_building = true;
+		}
+		ret = kitt_conn_send_kvec(conn, h, KITT_BHS_LEN, &cmd->r2t_sent,
+					  true);
+		if (ret <= 0)
+			return ret;
+		cmd->r2t_building = false;
+	}
+	clear_bit(KITT_CMD_R2T_QUEUED, &cmd->flags);
+	return 1;
+}
+
+/* The core has the buffers of a write: receive its data, ask for more. */
+int kitt_write_pending(struct se_cmd *se_cmd)
+{
+	struct kitt_cmd *cmd = kitt_cmd(se_cmd);
+
+	cmd->write_len = se_cmd->data_length;
+	if (cmd->unsol_len) {
+		cmd->unsol.active = true;
+		cmd->unsol.ttt = ISCSI_RESERVED_TAG;
+		cmd->unsol.offset = cmd->imm_len;
+		cmd->unsol.len = cmd->unsol_len;
+	}
+	cmd->r2t_offset = cmd->imm_len + cmd->unsol_len;
+	set_bit(KITT_CMD_WRITE_READY, &cmd->flags);
+	if (!cmd->write_len) {
+		kitt_cmd_write_complete(cmd);
+		return 0;
+	}
+	kitt_cmd_queue_r2t(cmd);
+	/* A receiver waiting for these buffers can go on. */
+	kitt_conn_kick(cmd->conn);
+	return 0;
+}
+
+/* ---- Data-In and SCSI Response ---- */
+
+static void kitt_cmd_residual(struct kitt_cmd *cmd, u8 *flags, u8 *count_field)
+{
+	struct se_cmd *se_cmd = &cmd->se_cmd;
+
+	if (se_cmd->se_cmd_flags & SCF_OVERFLOW_BIT)
+		*flags |= ISCSI_FLAG_CMD_OVERFLOW;
+	else if (se_cmd->se_cmd_flags & SCF_UNDERFLOW_BIT)
+		*flags |= ISCSI_FLAG_CMD_UNDERFLOW;
+	else
+		return;
+	kitt_put_be32(count_field, se_cmd->residual_count);
+}
+
+/* Build the header of the next Data-In PDU. */
+static void kitt_cmd_build_datain(struct kitt_conn *conn, struct kitt_cmd *cmd)
+{
+	struct se_cmd *se_cmd = &cmd->se_cmd;
+	u32 left = se_cmd->data_length - cmd->datain_off;
+	u32 len = min3(left, conn->params.max_xmit_dsl, cmd->burst_left);
+	bool last = len == left;
+	u8 *h = cmd->pdu_hdr;
+
+	memset(h, 0, KITT_BHS_LEN);
+	h[0] = ISCSI_OP_SCSI_DATA_IN;
+	if (last || len == cmd->burst_left)
+		h[1] |= ISCSI_FLAG_CMD_FINAL;
+	kitt_put_be24(h + 5, len);
+	memcpy(h + 8, cmd->lun, 8);
+	kitt_put_be32(h + 16, cmd->itt);
+	memset(h + 20, 0xff, 4);
+	if (last && cmd->status_in_datain) {
+		h[1] |= ISCSI_FLAG_DATA_STATUS;
+		h[3] = se_cmd->scsi_status;
+		kitt_cmd_residual(cmd, &h[1], h + 44);
+	}
+	kitt_conn_stamp_hdr(conn, h, last && cmd->status_in_datain);
+	kitt_put_be32(h + 36, cmd->datain_sn++);
+	kitt_put_be32(h + 40, cmd->datain_off);
+	cmd->pdu_len = len;
+	cmd->burst_left -= len;
+	if (!cmd->burst_left)
+		cmd->burst_left = conn->params.max_burst_length;
+}
+
+/* Send the data of the current Data-In PDU from the command's pages. */
+static int kitt_cmd_send_datain_data(struct kitt_conn *conn,
+				     struct kitt_cmd *cmd, bool more)
+{
+	static const u8 zero_pad[4];
+	struct se_cmd *se_cmd = &cmd->se_cmd;
+	u32 pad = kitt_pad4(cmd->pdu_len) - cmd->pdu_len;
+	struct scatterlist *sg;
+	int i, ret;
+
+	while (cmd->piece_sent < cmd->pdu_len) {
+		u32 off = cmd->datain_off + cmd->piece_sent, skip = off;
+
+		for_each_sg(se_cmd->t_data_sg, sg, se_cmd->t_data_nents, i) {
+			if (skip < sg->length)
+				break;
+			skip -= sg->length;
+		}
+		if (!sg)
+			return -EINVAL;
+		ret = kitt_sock_send_page(conn->sock, sg_page(sg),
+					  sg->offset + skip,
+					  min(sg->length - skip,
+					      cmd->pdu_len - cmd->piece_sent),
+					  MSG_DONTWAIT |
+					  (more || pad || cmd->piece_sent + sg->length - skip <
+					   cmd->pdu_len ? MSG_MORE : 0));
+		if (ret == -EAGAIN)
+			return 0;
+		if (ret <= 0)
+			return ret ?: -EPIPE;
+		cmd->piece_sent += ret;
+	}
+	if (pad) {
+		u32 sent = cmd->piece_sent - cmd->pdu_len;
+
+		ret = kitt_conn_send_kvec(conn, zero_pad, pad, &sent, more);
+		cmd->piece_sent = cmd->pdu_len + sent;
+		if (ret <= 0)
+			return ret;
+	}
+	cmd->datain_off += cmd->pdu_len;
+	cmd->piece_sent = 0;
+	return 1;
+}
+
+static void kitt_cmd_build_status(struct kitt_conn *conn, struct kitt_cmd *cmd)
+{
+	struct se_cmd *se_cmd = &cmd->se_cmd;
+	u8 *h = cmd->pdu_hdr;
+	u32 sense_len = 0;
+
+	memset(h, 0, KITT_BHS_LEN);
+	h[0] = ISCSI_OP_SCSI_CMD_RSP;
+	h[1] = ISCSI_FLAG_CMD_FINAL;
+	h[2] = ISCSI_STATUS_CMD_COMPLETED;
+	h[3] = se_cmd->scsi_status;
+	if (se_cmd->scsi_sense_length &&
+	    (se_cmd->se_cmd_flags & SCF_TRANSPORT_TASK_SENSE ||
+	     se_cmd->se_cmd_flags & SCF_EMULATED_TASK_SENSE))
+		sense_len = se_cmd->scsi_sense_length;
+	cmd->pdu_len = sense_len ? sense_len + 2 : 0;
+	kitt_put_be16(cmd->sense_hdr, sense_len);
+	kitt_put_be24(h + 5, cmd->pdu_len);
+	kitt_put_be32(h + 16, cmd->itt);
+	kitt_conn_stamp_hdr(conn, h, true);
+	/* ExpDataSN: the Data-In and R2T PDUs sent for this command. */
+	kitt_put_be32(h + 36, cmd->datain_sn + cmd->r2t_sn);
+	kitt_cmd_residual(cmd, &h[1], h + 44);
+}
+
+static void kitt_cmd_build_tmf_rsp(struct kitt_conn *conn,
+				   struct kitt_cmd *cmd)
+{
+	u8 *h = cmd->pdu_hdr;
+
+	memset(h, 0, KITT_BHS_LEN);
+	h[0] = ISCSI_OP_SCSI_TMFUNC_RSP;
+	h[1] = ISCSI_FLAG_CMD_FINAL;
+	h[2] = kitt_tmf_response(&cmd->se_cmd);
+	kitt_put_be32(h + 16, cmd->itt);
+	kitt_conn_stamp_hdr(conn, h, true);
+	cmd->pdu_len = 0;
+}
+
+static int kitt_cmd_send_sense(struct kitt_conn *conn, struct kitt_cmd *cmd,
+			       bool more)
+{
+	static const u8 zero_pad[4];
+	u32 len = cmd->pdu_len, pad = kitt_pad4(len) - len;
+	u32 sent;
+	int ret;
+
+	if (cmd->piece_sent < 2) {
+		ret = kitt_conn_send_kvec(conn, cmd->sense_hdr, 2,
+					  &cmd->piece_sent, true);
+		if (ret <= 0)
+			return ret;
+	}
+	sent = cmd->piece_sent - 2;
+	if (sent < len - 2) {
+		ret = kitt_conn_send_kvec(conn, cmd->sense, len - 2, &sent,
+					  more || pad);
+		cmd->piece_sent = 2 + sent;
+		if (ret <= 0)
+			return ret;
+	}
+	sent = cmd->piece_sent - len;
+	ret = kitt_conn_send_kvec(conn, zero_pad, pad, &sent, more);
+	cmd->piece_sent = len + sent;
+	return ret;
+}
+
+/* The response is out: the command's slot and tag go back. */
+static void kitt_cmd_finish(struct kitt_conn *conn, struct kitt_cmd *cmd)
+{
+	/* The receiver is still reading data for it: finish after that. */
+	if (conn->rx_cmd == cmd) {
+		set_bit(KITT_CMD_FINISH_DEFERRED, &cmd->flags);
+		return;
+	}
+	spin_lock_bh(&conn->lock);
+	list_del_init(&cmd->conn_entry);
+	spin_unlock_bh(&conn->lock);
+	if (conn->unsol_cmd == cmd)
+		conn->unsol_cmd = NULL;
+	kitt_cmd_give_back_slot(conn, test_bit(KITT_CMD_IMMEDIATE, &cmd->flags));
+	/* Drops the fabric's reference: release_cmd frees the tag. */
+	transport_generic_free_cmd(&cmd->se_cmd, 0);
+}
+
+/*
+ * Send the current Data-In PDU's data, then set up what follows: 0 to go
+ * on, 1 when the command is done (status was in the last Data-In), or the
+ * send's result if it could not finish.
+ */
+static int kitt_cmd_datain_step(struct kitt_conn *conn, struct kitt_cmd *cmd,
+				bool more)
+{
+	bool last = cmd->datain_off + cmd->pdu_len >= cmd->se_cmd.data_length;
+	int ret;
+
+	ret = kitt_cmd_send_datain_data(conn, cmd, more || !last ||
+					!cmd->status_in_datain);
+	if (ret <= 0)
+		return ret ?: -EAGAIN;
+	if (!last) {
+		kitt_cmd_build_datain(conn, cmd);
+		cmd->tx_state = KITT_CTX_DATAIN_HDR;
+		return 0;
+	}
+	if (cmd->status_in_datain) {
+		kitt_cmd_finish(conn, cmd);
+		return 1;
+	}
+	kitt_cmd_build_status(conn, cmd);
+	cmd->tx_state = KITT_CTX_STATUS_HDR;
+	return 0;
+}
+
+/* Send a command's Data-In PDUs and status: 1 when all is out. */
+static int kitt_cmd_send_rsp(struct kitt_conn *conn, struct kitt_cmd *cmd)
+{
+	struct se_cmd *se_cmd = &cmd->se_cmd;
+	bool more = !list_empty_careful(&conn->tx_queue);
+	int ret;
+
+	for (;;) {
+		switch (cmd->tx_state) {
+		case KITT_CTX_START:
+			if (se_cmd->se_cmd_flags & SCF_SCSI_TMR_CDB) {
+				kitt_cmd_build_tmf_rsp(conn, cmd);
+				cmd->tx_state = KITT_CTX_STATUS_HDR;
+				cmd->piece_sent = 0;
+				break;
+			}
+			cmd->burst_left = conn->params.max_burst_length;
+			if (se_cmd->data_direction == DMA_FROM_DEVICE &&
+			    se_cmd->data_length && se_cmd->t_data_sg &&
+			    se_cmd->scsi_status == SAM_STAT_GOOD) {
+				cmd->status_in_datain = !se_cmd->scsi_sense_length;
+				kitt_cmd_build_datain(conn, cmd);
+				cmd->tx_state = KITT_CTX_DATAIN_HDR;
+			} else {
+				kitt_cmd_build_status(conn, cmd);
+				cmd->tx_state = KITT_CTX_STATUS_HDR;
+			}
+			cmd->piece_sent = 0;
+			break;
+		case KITT_CTX_DATAIN_HDR:
+			ret = kitt_conn_send_kvec(conn, cmd->pdu_hdr, KITT_BHS_LEN,
+						  &cmd->piece_sent, true);
+			if (ret <= 0)
+				return ret;
+			cmd->piece_sent = 0;
+			cmd->tx_state = KITT_CTX_DATAIN_DATA;
+			break;
+		case KITT_CTX_DATAIN_DATA:
+			ret = kitt_cmd_datain_step(conn, cmd, more);
+			if (ret == -EAGAIN)
+				return 0;	/* the socket is full */
+			if (ret)
+				return ret;
+			break;
+		case KITT_CTX_STATUS_HDR:
+			ret = kitt_conn_send_kvec(conn, cmd->pdu_hdr, KITT_BHS_LEN,
+						  &cmd->piece_sent,
+						  more || cmd->pdu_len);
+			if (ret <= 0)
+				return ret;
+			cmd->piece_sent = 0;
+			cmd->tx_state = KITT_CTX_STATUS_DATA;
+			break;
+		case KITT_CTX_STATUS_DATA:
+			if (cmd->pdu_len) {
+				ret = kitt_cmd_send_sense(conn, cmd, more);
+				if (ret <= 0)
+					return ret;
+			}
+			kitt_cmd_finish(conn, cmd);
+			return 1;
+		}
+	}
+}
+
+int kitt_cmd_send(struct kitt_conn *conn, struct kitt_tx *tx)
+{
+	if (tx->kind == KITT_TX_R2T)
+		return kitt_cmd_send_r2t(conn, container_of(tx, struct kitt_cmd,
+							    r2t_tx));
+	return kitt_cmd_send_rsp(conn, container_of(tx, struct kitt_cmd, rsp_tx));
+}
+
+static int kitt_cmd_queue_rsp(struct se_cmd *se_cmd)
+{
+	struct kitt_cmd *cmd = kitt_cmd(se_cmd);
+
+	if (test_and_set_bit(KITT_CMD_RSP_QUEUED, &cmd->flags))
+		return 0;
+	/* Aborted on behalf of another session while ours went away. */
+	if (test_bit(KITT_CMD_ORPHAN, &cmd->flags)) {
+		kitt_cmd_give_back_slot(cmd->conn,
+					test_bit(KITT_CMD_IMMEDIATE, &cmd->flags));
+		target_put_sess_cmd(se_cmd);
+		return 0;
+	}
+	kitt_cmd_queue_tx(cmd, &cmd->rsp_tx);
+	return 0;
+}
+
+int kitt_queue_data_in(struct se_cmd *se_cmd)
+{
+	return kitt_cmd_queue_rsp(se_cmd);
+}
+
+int kitt_queue_status(struct se_cmd *se_cmd)
+{
+	return kitt_cmd_queue_rsp(se_cmd);
+}
+
+void kitt_release_cmd(struct se_cmd *se_cmd)
+{
+	target_free_tag(se_cmd->se_sess, se_cmd);
+}
+
+/*
+ * The core aborted @se_cmd (a TMF) and will drop the fabric's reference
+ * when this returns. io_work may still be reading its data or sending its
+ * R2T: keep it alive with a reference of our own and let io_work (or the
+ * connection's release) let go of it once nothing points at it.
+ */
+void kitt_aborted_task(struct se_cmd *se_cmd)
+{
+	struct kitt_cmd *cmd = kitt_cmd(se_cmd);
+	struct kitt_conn *conn = cmd->conn;
+
+	spin_lock_bh(&conn->lock);
+	set_bit(KITT_CMD_ABORTED, &cmd->flags);
+	if (conn->io_stopped) {
+		/* Nothing of the connection runs any more: end it now. */
+		list_del_init(&cmd->conn_entry);
+		spin_unlock_bh(&conn->lock);
+		kitt_cmd_give_back_slot(conn, test_bit(KITT_CMD_IMMEDIATE,
+						       &cmd->flags));
+		return;
+	}
+	kref_get(&se_cmd->cmd_kref);
+	list_move_tail(&cmd->conn_entry, &conn->aborted);
+	spin_unlock_bh(&conn->lock);
+	kitt_conn_kick(conn);
+}
+
+/*
+ * Let go of aborted commands that io_work no longer uses. With
+ * @all (the connection is gone) nothing uses them any more.
+ */
+void kitt_conn_reap_aborted(struct kitt_conn *conn, bool all)
+{
+	struct kitt_cmd *cmd, *next;
+	LIST_HEAD(done);
+
+	spin_lock_bh(&conn->lock);
+	list_for_each_entry_safe(cmd, next, &conn->aborted, conn_entry) {
+		if (!all && (conn->rx_cmd == cmd ||
+			     conn->tx_cur == &cmd->r2t_tx ||
+			     conn->tx_cur == &cmd->rsp_tx))
+			continue;
+		list_del_init(&cmd->r2t_tx.entry);
+		list_del_init(&cmd->rsp_tx.entry);
+		list_move_tail(&cmd->conn_entry, &done);
+	}
+	spin_unlock_bh(&conn->lock);
+
+	list_for_each_entry_safe(cmd, next, &done, conn_entry) {
+		list_del_init(&cmd->conn_entry);
+		if (conn->unsol_cmd == cmd)
+			conn->unsol_cmd = NULL;
+		kitt_cmd_give_back_slot(conn, test_bit(KITT_CMD_IMMEDIATE,
+						       &cmd->flags));
+		target_put_sess_cmd(&cmd->se_cmd);
+	}
+}
+
+int kitt_get_cmd_state(struct se_cmd *se_cmd)
+{
+	return kitt_cmd(se_cmd)->tx_state;
+}
+
+void kitt_queue_tm_rsp(struct se_cmd *se_cmd)
+{
+	kitt_cmd_queue_rsp(se_cmd);
+}
+
+/*
+ * The connection is gone (release work, io_work stopped): end every
+ * command it had. Writes still waiting for data complete as aborted; the
+ * fabric's reference of each is dropped once the core is done with it.
+ * Commands the core is aborting are left to its abort path.
+ */
+void kitt_conn_release_cmds(struct kitt_conn *conn)
+{
+	struct kitt_cmd *cmd;
+
+	for (;;) {
+		struct se_cmd *se_cmd;
+		bool write_pending, aborted;
+
+		spin_lock_bh(&conn->lock);
+		cmd = list_first_entry_or_null(&conn->cmds, struct kitt_cmd,
+					       conn_entry);
+		if (cmd) {
+			list_del_init(&cmd->conn_entry);
+			list_del_init(&cmd->rsp_tx.entry);
+			list_del_init(&cmd->r2t_tx.entry);
+		}
+		spin_unlock_bh(&conn->lock);
+		if (!cmd)
+			break;
+
+		se_cmd = &cmd->se_cmd;
+		spin_lock_irq(&se_cmd->t_state_lock);
+		aborted = se_cmd->transport_state & CMD_T_ABORTED;
+		if (!aborted)
+			se_cmd->transport_state |= CMD_T_FABRIC_STOP;
+		write_pending = se_cmd->t_state == TRANSPORT_WRITE_PENDING &&
+				!test_bit(KITT_CMD_EXECUTED, &cmd->flags);
+		spin_unlock_irq(&se_cmd->t_state_lock);
+		if (aborted) {
+			/* aborted_task or queue_status (TAS) ends it. */
+			set_bit(KITT_CMD_ORPHAN, &cmd->flags);
+			continue;
+		}
+		if (write_pending)
+			target_complete_cmd(se_cmd, SAM_STAT_TASK_ABORTED);
+		kitt_cmd_give_back_slot(conn, test_bit(KITT_CMD_IMMEDIATE,
+						       &cmd->flags));
+		transport_generic_free_cmd(se_cmd, 1);
+	}
+	conn->unsol_cmd = NULL;
+}

@@ -1,0 +1,816 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Connections: socket callbacks, the io_work that receives and sends with
+ * a budget, and teardown.
+ *
+ * Lifetime: the connection holds one reference for being alive, dropped
+ * by release_work once the socket is quiet and io_work can no longer run;
+ * whoever else keeps a pointer (a session) holds its own reference.
+ */
+#define pr_fmt(fmt) "kitt: " fmt
+
+#include <linux/in.h>
+#include <linux/in6.h>
+#include <linux/net.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/uio.h>
+#include <net/sock.h>
+#include <net/tcp.h>
+#include <scsi/iscsi_proto.h>
+
+#include "kitt/conn.h"
+#include "kitt/kitt.h"
+
+/* How long a peer may take to log in, from accept to full feature phase. */
+#define KITT_LOGIN_TIMEOUT	(15 * HZ)
+/* PDUs received, and sent, per io_work run before others get a turn. */
+#define KITT_IO_BUDGET		16
+
+static struct workqueue_struct *kitt_wq;
+
+/* Protects every portal's connection list and each kitt_conn.portal. */
+static DEFINE_MUTEX(kitt_conns_lock);
+
+struct kitt_tx *kitt_tx_alloc(u32 data_len, gfp_t gfp)
+{
+	struct kitt_tx *tx = kzalloc(sizeof(*tx), gfp);
+
+	if (!tx)
+		return NULL;
+	if (data_len) {
+		tx->data = kvzalloc(data_len, gfp);
+		if (!tx->data) {
+			kfree(tx);
+			return NULL;
+		}
+	}
+	tx->data_len = data_len;
+	kitt_put_be24(tx->hdr + 5, data_len);
+	return tx;
+}
+
+void kitt_tx_free(struct kitt_tx *tx)
+{
+	/* Command PDUs live in their command, which frees itself. */
+	if (!tx || tx->kind != KITT_TX_BUF)
+		return;
+	kvfree(tx->data);
+	kfree(tx);
+}
+
+void kitt_conn_kick(struct kitt_conn *conn)
+{
+	queue_work(kitt_wq, &conn->io_work);
+}
+
+void kitt_conn_set_state(struct kitt_conn *conn, enum kitt_conn_state state)
+{
+	spin_lock_bh(&conn->lock);
+	/* Nothing leaves CLOSING. */
+	if (conn->state != KITT_CONN_CLOSING)
+		conn->state = state;
+	spin_unlock_bh(&conn->lock);
+}
+
+void kitt_conn_queue_tx(struct kitt_conn *conn, struct kitt_tx *tx)
+{
+	spin_lock_bh(&conn->lock);
+	if (conn->state == KITT_CONN_CLOSING) {
+		spin_unlock_bh(&conn->lock);
+		kitt_tx_free(tx);
+		return;
+	}
+	list_add_tail(&tx->entry, &conn->tx_queue);
+	spin_unlock_bh(&conn->lock);
+	kitt_conn_kick(conn);
+}
+
+/* ---- socket callbacks: only wake io_work (or start the teardown) ---- */
+
+static void kitt_sk_data_ready(struct sock *sk)
+{
+	struct kitt_conn *conn;
+
+	read_lock_bh(&sk->sk_callback_lock);
+	conn = sk->sk_user_data;
+	if (conn)
+		kitt_conn_kick(conn);
+	read_unlock_bh(&sk->sk_callback_lock);
+}
+
+static void kitt_sk_write_space(struct sock *sk)
+{
+	struct kitt_conn *conn;
+
+	read_lock_bh(&sk->sk_callback_lock);
+	conn = sk->sk_user_data;
+	if (conn && sk_stream_is_writeable(sk)) {
+		clear_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
+		kitt_conn_kick(conn);
+	}
+	read_unlock_bh(&sk->sk_callback_lock);
+}
+
+static void kitt_sk_state_change(struct sock *sk)
+{
+	struct kitt_conn *conn;
+
+	read_lock_bh(&sk->sk_callback_lock);
+	conn = sk->sk_user_data;
+	if (conn) {
+		switch (sk->sk_state) {
+		case TCP_FIN_WAIT1:
+		case TCP_CLOSE_WAIT:
+		case TCP_CLOSE:
+			/* io_work sees the end of the stream and closes. */
+			kitt_conn_kick(conn);
+			break;
+		default:
+			break;
+		}
+	}
+	read_unlock_bh(&sk->sk_callback_lock);
+}
+
+static void kitt_conn_install_callbacks(struct kitt_conn *conn)
+{
+	struct sock *sk = conn->sock->sk;
+
+	write_lock_bh(&sk->sk_callback_lock);
+	sk->sk_user_data = conn;
+	conn->saved_data_ready = sk->sk_data_ready;
+	conn->saved_state_change = sk->sk_state_change;
+	conn->saved_write_space = sk->sk_write_space;
+	sk->sk_data_ready = kitt_sk_data_ready;
+	sk->sk_state_change = kitt_sk_state_change;
+	sk->sk_write_space = kitt_sk_write_space;
+	write_unlock_bh(&sk->sk_callback_lock);
+}
+
+static void kitt_conn_restore_callbacks(struct kitt_conn *conn)
+{
+	struct sock *sk = conn->sock->sk;
+
+	write_lock_bh(&sk->sk_callback_lock);
+	sk->sk_user_data = NULL;
+	sk->sk_data_ready = conn->saved_data_ready;
+	sk->sk_state_change = conn->saved_state_change;
+	sk->sk_write_space = conn->saved_write_space;
+	write_unlock_bh(&sk->sk_callback_lock);
+}
+
+/* ---- receiving ---- */
+
+/* Read up to @len bytes; >0 read, 0 nothing yet, <0 the connection is over. */
+static int kitt_conn_recv(struct kitt_conn *conn, void *buf, u32 len)
+{
+	struct msghdr msg = { .msg_flags = MSG_DONTWAIT };
+	struct kvec iov = { .iov_base = buf, .iov_len = len };
+	int ret;
+
+	ret = kernel_recvmsg(conn->sock, &msg, &iov, 1, len, msg.msg_flags);
+	if (ret == -EAGAIN)
+		return 0;
+	if (ret == 0)
+		return -ECONNRESET;	/* orderly close by the peer */
+	return ret;
+}
+
+/* Fill @buf up to @want bytes, tracking progress in rx_done. 1 when full. */
+static int kitt_conn_recv_piece(struct kitt_conn *conn, void *buf, u32 want)
+{
+	int ret;
+
+	if (conn->rx_done < want) {
+		ret = kitt_conn_recv(conn, (u8 *)buf + conn->rx_done,
+				     want - conn->rx_done);
+		if (ret <= 0)
+			return ret;
+		conn->rx_done += ret;
+	}
+	if (conn->rx_done < want)
+		return 0;
+	conn->rx_done = 0;
+	return 1;
+}
+
+/*
+ * The data segment goes where conn->rx_iter points (a kernel buffer, or
+ * a command's pages), or nowhere when conn->rx_discard is set.
+ */
+static int kitt_conn_recv_data(struct kitt_conn *conn)
+{
+	struct msghdr msg = { .msg_flags = MSG_DONTWAIT };
+	int ret;
+
+	if (conn->rx_discard) {
+		u32 n = min_t(u32, conn->rx_discard, sizeof(conn->rx_ahs));
+
+		ret = kitt_conn_recv(conn, conn->rx_ahs, n);
+		if (ret <= 0)
+			return ret;
+		conn->rx_discard -= ret;
+		return conn->rx_discard ? 0 : 1;
+	}
+	msg.msg_iter = conn->rx_iter;
+	ret = sock_recvmsg(conn->sock, &msg, MSG_DONTWAIT);
+	if (ret == -EAGAIN)
+		return 0;
+	if (ret == 0)
+		return -ECONNRESET;
+	if (ret < 0)
+		return ret;
+	conn->rx_iter = msg.msg_iter;
+	return iov_iter_count(&conn->rx_iter) ? 0 : 1;
+}
+
+static void kitt_conn_rx_reset(struct kitt_conn *conn)
+{
+	kvfree(conn->rx_data);
+	conn->rx_data = NULL;
+	conn->rx_cmd = NULL;
+	conn->rx_discard = 0;
+	conn->rx_reject = 0;
+	conn->rx_drop = false;
+	conn->rx_state = KITT_RX_BHS;
+	conn->rx_done = 0;
+}
+
+/* Receive the data segment into a buffer of its own (non-SCSI PDUs). */
+static int kitt_conn_rx_to_buffer(struct kitt_conn *conn)
+{
+	conn->rx_data = kvmalloc(conn->rx_data_len, GFP_KERNEL);
+	if (!conn->rx_data)
+		return -ENOMEM;
+	conn->rx_kvec.iov_base = conn->rx_data;
+	conn->rx_kvec.iov_len = conn->rx_data_len;
+	iov_iter_kvec(&conn->rx_iter, ITER_DEST, &conn->rx_kvec, 1,
+		      conn->rx_data_len);
+	return 0;
+}
+
+/* A whole header is in: check its framing, then decide what follows. */
+static int kitt_conn_rx_bhs(struct kitt_conn *conn)
+{
+	struct kitt_pdu_check_result res;
+	enum kitt_pdu_phase phase;
+
+	if (conn->state == KITT_CONN_LOGIN)
+		phase = KITT_PHASE_LOGIN;
+	else
+		phase = KITT_PHASE_FULL;
+	if (kitt_pdu_check(conn->rx_bhs, phase, &conn->limits, &res) ==
+	    KITT_PDU_FATAL) {
+		pr_warn_ratelimited("dropping connection: %s (opcode 0x%02x)\n",
+				    res.why, kitt_bhs_opcode(conn->rx_bhs));
+		return -EPROTO;
+	}
+	conn->rx_ahs_len = kitt_bhs_ahs_len(conn->rx_bhs);
+	conn->rx_data_len = kitt_bhs_data_len(conn->rx_bhs);
+	conn->rx_state = conn->rx_ahs_len ? KITT_RX_AHS : KITT_RX_HDR;
+	return 0;
+}
+
+/*
+ * Header and AHS are in. SCSI commands and Data-Out place their data
+ * themselves (straight into the command's pages); other PDUs get a buffer.
+ */
+static int kitt_conn_rx_hdr(struct kitt_conn *conn)
+{
+	int ret = 0;
+
+	if (conn->state != KITT_CONN_LOGIN)
+		ret = kitt_ffp_rx_hdr(conn);
+	if (ret < 0)
+		return ret;
+	if (ret == 0 && conn->rx_data_len)
+		ret = kitt_conn_rx_to_buffer(conn);
+	if (ret < 0)
+		return ret;
+	conn->rx_state = conn->rx_cmd ? KITT_RX_WAIT : KITT_RX_DATA;
+	return 0;
+}
+
+/* Dispatch a complete PDU. */
+static int kitt_conn_rx_pdu(struct kitt_conn *conn)
+{
+	int ret;
+
+	if (conn->state == KITT_CONN_LOGIN)
+		ret = kitt_login_rx(conn);
+	else
+		ret = kitt_ffp_rx(conn);
+	kitt_conn_rx_reset(conn);
+	return ret;
+}
+
+/* Data done: padding next, or the end of the PDU. */
+static void kitt_conn_rx_data_done(struct kitt_conn *conn)
+{
+	conn->rx_state = kitt_pad4(conn->rx_data_len) != conn->rx_data_len ?
+			 KITT_RX_PAD : KITT_RX_END;
+}
+
+/* Make progress on receiving one PDU: 1 if one was handled, 0 if not. */
+static int kitt_conn_try_recv_one(struct kitt_conn *conn)
+{
+	u32 pad;
+	int ret;
+
+	for (;;) {
+		switch (conn->rx_state) {
+		case KITT_RX_BHS:
+			ret = kitt_conn_recv_piece(conn, conn->rx_bhs, KITT_BHS_LEN);
+			if (ret <= 0)
+				return ret;
+			ret = kitt_conn_rx_bhs(conn);
+			break;
+		case KITT_RX_AHS:
+			ret = kitt_conn_recv_piece(conn, conn->rx_ahs,
+						   conn->rx_ahs_len);
+			if (ret <= 0)
+				return ret;
+			conn->rx_state = KITT_RX_HDR;
+			break;
+		case KITT_RX_HDR:
+			ret = kitt_conn_rx_hdr(conn);
+			break;
+		case KITT_RX_WAIT:
+			/* The command is not ready for its data yet. */
+			ret = kitt_cmd_rx_ready(conn);
+			if (ret <= 0)
+				return ret;
+			conn->rx_state = KITT_RX_DATA;
+			break;
+		case KITT_RX_DATA:
+			if (conn->rx_data_len) {
+				ret = kitt_conn_recv_data(conn);
+				if (ret <= 0)
+					return ret;
+			}
+			kitt_conn_rx_data_done(conn);
+			break;
+		case KITT_RX_PAD:
+			pad = kitt_pad4(conn->rx_data_len) - conn->rx_data_len;
+			ret = kitt_conn_recv_piece(conn, conn->rx_pad, pad);
+			if (ret <= 0)
+				return ret;
+			conn->rx_state = KITT_RX_END;
+			break;
+		case KITT_RX_END:
+			WRITE_ONCE(conn->last_rx, jiffies);
+			return kitt_conn_rx_pdu(conn) ?: 1;
+		default:
+			return -EINVAL;
+		}
+		if (ret < 0)
+			return ret;
+	}
+}
+
+/* ---- sending ---- */
+
+static struct kitt_tx *kitt_conn_next_tx(struct kitt_conn *conn)
+{
+	struct kitt_tx *tx;
+
+	spin_lock_bh(&conn->lock);
+	tx = list_first_entry_or_null(&conn->tx_queue, struct kitt_tx, entry);
+	if (tx)
+		list_del_init(&tx->entry);
+	spin_unlock_bh(&conn->lock);
+	return tx;
+}
+
+/*
+ * StatSN, ExpCmdSN and MaxCmdSN are current as a PDU leaves; @status
+ * PDUs take the next StatSN, others repeat the last one sent.
+ */
+void kitt_conn_stamp_hdr(struct kitt_conn *conn, u8 *hdr, bool status)
+{
+	kitt_put_be32(hdr + 24, conn->stat_sn);
+	if (status)
+		conn->stat_sn++;
+	if (conn->sess)
+		kitt_sess_fill_sn(conn->sess, hdr);
+	else
+		kitt_login_fill_sn(conn, hdr);
+}
+
+/*
+ * Send what is left of @len bytes at @buf, *@sent bytes of which have
+ * gone already. 1 when all is sent, 0 if the socket is full, <0 on error.
+ */
+int kitt_conn_send_kvec(struct kitt_conn *conn, const void *buf, u32 len,
+			u32 *sent, bool more)
+{
+	struct msghdr msg = { .msg_flags = MSG_DONTWAIT };
+	struct kvec iov;
+	int ret;
+
+	if (*sent >= len)
+		return 1;
+	iov.iov_base = (void *)((const u8 *)buf + *sent);
+	iov.iov_len = len - *sent;
+	if (more)
+		msg.msg_flags |= MSG_MORE;
+	ret = kernel_sendmsg(conn->sock, &msg, &iov, 1, iov.iov_len);
+	if (ret == -EAGAIN)
+		return 0;
+	if (ret < 0)
+		return ret;
+	*sent += ret;
+	return *sent == len ? 1 : 0;
+}
+
+static int kitt_conn_send_buf(struct kitt_conn *conn, struct kitt_tx *tx,
+			      bool more)
+{
+	static const u8 zero_pad[4];
+	u32 pad = kitt_pad4(tx->data_len) - tx->data_len;
+	u32 sent;
+	int ret;
+
+	if (tx->sent < KITT_BHS_LEN) {
+		ret = kitt_conn_send_kvec(conn, tx->hdr, KITT_BHS_LEN, &tx->sent,
+					  more || tx->data_len);
+		if (ret <= 0)
+			return ret;
+	}
+	sent = tx->sent - KITT_BHS_LEN;
+	if (sent < tx->data_len) {
+		ret = kitt_conn_send_kvec(conn, tx->data, tx->data_len, &sent,
+					  more || pad);
+		tx->sent = KITT_BHS_LEN + sent;
+		if (ret <= 0)
+			return ret;
+	}
+	sent = tx->sent - KITT_BHS_LEN - tx->data_len;
+	ret = kitt_conn_send_kvec(conn, zero_pad, pad, &sent, more);
+	tx->sent = KITT_BHS_LEN + tx->data_len + sent;
+	return ret;
+}
+
+/* 1 if a PDU (or a command's run of them) went out whole, 0 if not. */
+static int kitt_conn_try_send_one(struct kitt_conn *conn)
+{
+	struct kitt_tx *tx = conn->tx_cur;
+	bool more;
+	int ret;
+
+	if (!tx) {
+		tx = kitt_conn_next_tx(conn);
+		if (!tx)
+			return 0;
+		if (tx->kind == KITT_TX_BUF)
+			kitt_conn_stamp_hdr(conn, tx->hdr,
+					    tx->flags & KITT_TX_STATSN);
+		conn->tx_cur = tx;
+	}
+	more = !list_empty_careful(&conn->tx_queue);
+	if (tx->kind == KITT_TX_BUF)
+		ret = kitt_conn_send_buf(conn, tx, more);
+	else
+		ret = kitt_cmd_send(conn, tx);
+	if (ret <= 0)
+		return ret;
+	conn->tx_cur = NULL;
+	if (tx->kind != KITT_TX_BUF)
+		return 1;
+	if (tx->flags & KITT_TX_CLOSE) {
+		kitt_tx_free(tx);
+		kitt_conn_close(conn, NULL);
+		return -ESHUTDOWN;
+	}
+	kitt_tx_free(tx);
+	return 1;
+}
+
+static void kitt_conn_io_work(struct work_struct *work)
+{
+	struct kitt_conn *conn = container_of(work, struct kitt_conn, io_work);
+	bool progress;
+	int budget = KITT_IO_BUDGET, ret;
+
+	kitt_conn_reap_aborted(conn, false);
+	do {
+		progress = false;
+		if (READ_ONCE(conn->state) == KITT_CONN_CLOSING)
+			return;
+		ret = kitt_conn_try_recv_one(conn);
+		if (ret < 0)
+			goto fail;
+		progress |= ret > 0;
+		ret = kitt_conn_try_send_one(conn);
+		if (ret == -ESHUTDOWN)
+			return;
+		if (ret < 0)
+			goto fail;
+		progress |= ret > 0;
+	} while (progress && --budget);
+
+	/* Out of budget with work left: let others run, then go on. */
+	if (progress)
+		kitt_conn_kick(conn);
+	return;
+
+fail:
+	kitt_conn_close(conn, ret == -ECONNRESET ? NULL : "I/O error");
+}
+
+/* ---- lifetime ---- */
+
+static void kitt_conn_free(struct kref *ref)
+{
+	struct kitt_conn *conn = container_of(ref, struct kitt_conn, ref);
+
+	sock_release(conn->sock);
+	kfree(conn);
+}
+
+void kitt_conn_put(struct kitt_conn *conn)
+{
+	kref_put(&conn->ref, kitt_conn_free);
+}
+
+static void kitt_conn_release_work(struct work_struct *work)
+{
+	struct kitt_conn *conn = container_of(work, struct kitt_conn,
+					      release_work);
+	struct kitt_tx *tx, *next;
+
+	kernel_sock_shutdown(conn->sock, SHUT_RDWR);
+	kitt_conn_restore_callbacks(conn);
+	cancel_work_sync(&conn->io_work);
+	cancel_delayed_work_sync(&conn->login_timeout);
+	cancel_delayed_work_sync(&conn->nopin_work);
+	spin_lock_bh(&conn->lock);
+	conn->io_stopped = true;
+	spin_unlock_bh(&conn->lock);
+	/* What io_work held back is free to go now. */
+	kitt_conn_reap_aborted(conn, true);
+
+	mutex_lock(&kitt_conns_lock);
+	if (conn->portal)
+		list_del(&conn->portal_entry);
+	conn->portal = NULL;
+	mutex_unlock(&kitt_conns_lock);
+
+	kitt_conn_rx_reset(conn);
+	if (conn->tx_cur)
+		kitt_tx_free(conn->tx_cur);
+	conn->tx_cur = NULL;
+	spin_lock_bh(&conn->lock);
+	list_for_each_entry_safe(tx, next, &conn->tx_queue, entry) {
+		list_del_init(&tx->entry);
+		kitt_tx_free(tx);
+	}
+	spin_unlock_bh(&conn->lock);
+	/* Commands end before their session does. */
+	kitt_conn_release_cmds(conn);
+	kitt_sess_conn_closed(conn);
+	kitt_login_free(conn->login);
+	conn->login = NULL;
+	kvfree(conn->rx_bvec);
+	conn->rx_bvec = NULL;
+	kvfree(conn->text_rsp);
+	conn->text_rsp = NULL;
+	kitt_conn_put(conn);
+}
+
+/*
+ * Start tearing @conn down, once; @why (if any) is logged, ratelimited.
+ * Callable from any context but hard interrupts.
+ */
+void kitt_conn_close(struct kitt_conn *conn, const char *why)
+{
+	bool first;
+
+	spin_lock_bh(&conn->lock);
+	first = conn->state != KITT_CONN_CLOSING;
+	conn->state = KITT_CONN_CLOSING;
+	spin_unlock_bh(&conn->lock);
+	if (!first)
+		return;
+	if (why) {
+		char peer[KITT_NETADDR_STR_MAX + 1];
+
+		kitt_netaddr_format(&conn->peer, peer, sizeof(peer));
+		pr_info_ratelimited("closing connection from %s: %s\n", peer, why);
+	}
+	queue_work(kitt_wq, &conn->release_work);
+}
+
+static void kitt_conn_login_timeout(struct work_struct *work)
+{
+	struct kitt_conn *conn = container_of(to_delayed_work(work),
+					      struct kitt_conn, login_timeout);
+
+	if (READ_ONCE(conn->state) == KITT_CONN_LOGIN)
+		kitt_conn_close(conn, "login timed out");
+}
+
+/*
+ * NOP-In pings (RFC 7143 §11.19): when nothing has arrived for the ACL's
+ * nopin_timeout, ask the initiator to answer; no answer within
+ * nopin_response_timeout means the peer is gone: drop the connection.
+ */
+static void kitt_conn_nopin_work(struct work_struct *work)
+{
+	struct kitt_conn *conn = container_of(to_delayed_work(work),
+					      struct kitt_conn, nopin_work);
+	struct kitt_tx *tx = kitt_tx_alloc(0, GFP_KERNEL);
+	unsigned long now = jiffies, next;
+	bool dead = false, ping = false;
+
+	spin_lock_bh(&conn->lock);
+	if (conn->state != KITT_CONN_FULL) {
+		spin_unlock_bh(&conn->lock);
+		kitt_tx_free(tx);
+		return;
+	}
+	if (conn->nopin_outstanding) {
+		next = conn->nopin_sent + conn->nopin_response;
+		dead = time_after_eq(now, next);
+	} else {
+		next = READ_ONCE(conn->last_rx) + conn->nopin_interval;
+		if (tx && time_after_eq(now, next)) {
+			if (++conn->nopin_ttt == ISCSI_RESERVED_TAG)
+				conn->nopin_ttt = 1;
+			conn->nopin_outstanding = true;
+			conn->nopin_sent = now;
+			next = now + conn->nopin_response;
+			ping = true;
+		}
+	}
+	spin_unlock_bh(&conn->lock);
+	if (dead) {
+		kitt_tx_free(tx);
+		kitt_conn_close(conn, "no answer to NOP-In ping");
+		return;
+	}
+	if (!ping) {
+		kitt_tx_free(tx);
+	} else {
+		tx->hdr[0] = ISCSI_OP_NOOP_IN;
+		tx->hdr[1] = ISCSI_FLAG_CMD_FINAL;
+		memset(tx->hdr + 16, 0xff, 4);		/* ITT: no task */
+		kitt_put_be32(tx->hdr + 20, conn->nopin_ttt);
+		/* A ping is not a status: StatSN is not advanced. */
+		kitt_conn_queue_tx(conn, tx);
+	}
+	queue_delayed_work(kitt_wq, &conn->nopin_work,
+			   time_after(next, now) ? next - now : 1);
+}
+
+/* A NOP-Out with ITT 0xffffffff answered ping @ttt. */
+void kitt_conn_nopin_answered(struct kitt_conn *conn, u32 ttt)
+{
+	spin_lock_bh(&conn->lock);
+	if (conn->nopin_outstanding && ttt == conn->nopin_ttt)
+		conn->nopin_outstanding = false;
+	spin_unlock_bh(&conn->lock);
+}
+
+static void kitt_sockaddr_to_netaddr(const struct sockaddr_storage *ss,
+				     struct kitt_netaddr *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const void *)ss;
+
+		a->family = KITT_AF_INET6;
+		memcpy(a->addr, &s6->sin6_addr, 16);
+		a->port = ntohs(s6->sin6_port);
+	} else {
+		const struct sockaddr_in *s4 = (const void *)ss;
+
+		a->family = KITT_AF_INET4;
+		memcpy(a->addr, &s4->sin_addr, 4);
+		a->port = ntohs(s4->sin_port);
+	}
+}
+
+/* A new connection from @portal's listener: set it up to log in. */
+int kitt_conn_start(struct kitt_portal *portal, struct socket *sock)
+{
+	struct sockaddr_storage ss;
+	struct kitt_conn *conn;
+
+	conn = kzalloc(sizeof(*conn), GFP_KERNEL);
+	if (!conn)
+		return -ENOMEM;
+	conn->login = kitt_login_alloc();
+	if (!conn->login) {
+		kfree(conn);
+		return -ENOMEM;
+	}
+	kref_init(&conn->ref);
+	conn->sock = sock;
+	spin_lock_init(&conn->lock);
+	INIT_LIST_HEAD(&conn->tx_queue);
+	INIT_LIST_HEAD(&conn->cmds);
+	INIT_LIST_HEAD(&conn->aborted);
+	INIT_WORK(&conn->io_work, kitt_conn_io_work);
+	INIT_WORK(&conn->release_work, kitt_conn_release_work);
+	INIT_DELAYED_WORK(&conn->login_timeout, kitt_conn_login_timeout);
+	INIT_DELAYED_WORK(&conn->nopin_work, kitt_conn_nopin_work);
+	conn->state = KITT_CONN_LOGIN;
+	conn->rx_state = KITT_RX_BHS;
+	conn->limits.max_recv_dsl = KITT_LOGIN_DSL_MAX;
+	conn->limits.max_ahs = KITT_AHS_MAX;
+
+	if (kernel_getsockname(sock, (struct sockaddr *)&ss) >= 0)
+		kitt_sockaddr_to_netaddr(&ss, &conn->local);
+	if (kernel_getpeername(sock, (struct sockaddr *)&ss) >= 0)
+		kitt_sockaddr_to_netaddr(&ss, &conn->peer);
+	tcp_sock_set_nodelay(sock->sk);
+
+	mutex_lock(&kitt_conns_lock);
+	conn->portal = portal;
+	list_add_tail(&conn->portal_entry, &portal->conns);
+	mutex_unlock(&kitt_conns_lock);
+
+	kitt_conn_install_callbacks(conn);
+	queue_delayed_work(kitt_wq, &conn->login_timeout, KITT_LOGIN_TIMEOUT);
+	/* Data may have arrived before the callbacks were in place. */
+	kitt_conn_kick(conn);
+	return 0;
+}
+
+/* The portal is going away: close every connection that came through it. */
+void kitt_portal_close_conns(struct kitt_portal *portal)
+{
+	struct kitt_conn *conn, *next;
+
+	mutex_lock(&kitt_conns_lock);
+	list_for_each_entry_safe(conn, next, &portal->conns, portal_entry) {
+		list_del(&conn->portal_entry);
+		conn->portal = NULL;
+		kitt_conn_close(conn, NULL);
+	}
+	mutex_unlock(&kitt_conns_lock);
+}
+
+int kitt_conn_init(void)
+{
+	kitt_wq = alloc_workqueue("kitt", WQ_MEM_RECLAIM | WQ_HIGHPRI, 0);
+	return kitt_wq ? 0 : -ENOMEM;
+}
+
+void kitt_conn_exit(void)
+{
+	/* Every portal is gone, so every connection is closing: drain. */
+	destroy_workqueue(kitt_wq);
+}
+
+/* The portal @conn came through, or NULL once that portal is gone. */
+struct kitt_portal *kitt_conn_portal(struct kitt_conn *conn)
+{
+	struct kitt_portal *portal;
+
+	mutex_lock(&kitt_conns_lock);
+	portal = conn->portal;
+	mutex_unlock(&kitt_conns_lock);
+	return portal;
+}
+
+/* Normal sessions are pinged as their ACL says (nopin_timeout 0: never). */
+static void kitt_conn_start_nopin(struct kitt_conn *conn)
+{
+	struct se_session *se_sess = conn->sess->se_sess;
+	struct kitt_nacl *nacl;
+	u32 interval;
+
+	if (!se_sess || !se_sess->se_node_acl)
+		return;
+	nacl = kitt_nacl(se_sess->se_node_acl);
+	interval = READ_ONCE(nacl->attrib.nopin_timeout);
+	if (!interval)
+		return;
+	spin_lock_bh(&conn->lock);
+	conn->nopin_interval = interval * HZ;
+	conn->nopin_response = READ_ONCE(nacl->attrib.nopin_response_timeout) * HZ;
+	conn->last_rx = jiffies;
+	spin_unlock_bh(&conn->lock);
+	queue_delayed_work(kitt_wq, &conn->nopin_work, conn->nopin_interval);
+}
+
+/* Login succeeded: the session's parameters now govern the connection. */
+void kitt_conn_logged_in(struct kitt_conn *conn)
+{
+	cancel_delayed_work(&conn->login_timeout);
+	conn->params = conn->sess->params;
+	conn->limits.max_recv_dsl = conn->params.max_recv_dsl;
+	/* Enough page slots for any one Data-Out or immediate data. */
+	conn->rx_bvec_max = DIV_ROUND_UP(conn->params.max_recv_dsl, PAGE_SIZE) + 1;
+	conn->rx_bvec = kvmalloc_array(conn->rx_bvec_max, sizeof(*conn->rx_bvec),
+				       GFP_KERNEL);
+	if (!conn->rx_bvec)
+		conn->rx_bvec_max = 0;
+	kitt_login_free(conn->login);
+	conn->login = NULL;
+	kitt_conn_set_state(conn, KITT_CONN_FULL);
+	kitt_conn_start_nopin(conn);
+}

@@ -1,0 +1,458 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The login phase (RFC 7143 §6.3, §11.12-11.13): Login Requests in, Login
+ * Responses out, stage by stage, until the connection enters the full
+ * feature phase of a new (or reinstated) session, or is refused.
+ *
+ * Runs in the connection's io_work, so a slow or hostile peer stalls only
+ * its own connection; the login timeout (conn.c) bounds it.
+ */
+#define pr_fmt(fmt) "kitt: " fmt
+
+#include <linux/slab.h>
+#include <scsi/iscsi_proto.h>
+
+#include "kitt/conn.h"
+#include "kitt/kitt.h"
+
+/* Most text one login stage may carry across continued PDUs. */
+#define KITT_LOGIN_TEXT_MAX	(8 * KITT_LOGIN_DSL_MAX)
+
+enum kitt_login_state {
+	KITT_LOGIN_FIRST,	/* no request yet */
+	KITT_LOGIN_ACTIVE,	/* negotiating */
+	KITT_LOGIN_OVER,	/* final response queued (accept or reject) */
+};
+
+struct kitt_login {
+	enum kitt_login_state state;
+	enum kitt_login_stage stage;	/* current stage (CSG) */
+	u8 isid[6];
+	u16 tsih;
+	u16 cid;
+	u32 cmd_sn;			/* CmdSN of the requests: ExpCmdSN */
+	bool checked_names;		/* names and target looked up */
+	bool sent_tpgt;
+	bool authenticated;
+	char *text;			/* continued request text so far */
+	u32 text_len;
+	struct kitt_tpg *tpg;		/* held with kitt_tpg_get_for_login */
+	struct se_node_acl *acl;	/* static ACL, referenced, or NULL */
+	struct kitt_nego nego;
+};
+
+/* A login failure: the Login Response status and a line for the log. */
+struct kitt_login_err {
+	u8 class;
+	u8 detail;
+	const char *why;
+};
+
+#define LOGIN_ERR(c, d, w) \
+	((struct kitt_login_err){ ISCSI_STATUS_CLS_##c, ISCSI_LOGIN_STATUS_##d, w })
+
+/*
+ * Until TargetName picks a TPG, negotiate from the defaults; a discovery
+ * session keeps them, with discovery_auth deciding AuthMethod.
+ */
+static void kitt_login_defaults(struct kitt_login *l)
+{
+	bool enforce = READ_ONCE(kitt_discovery.enforce);
+
+	kitt_nego_init(&l->nego, NULL, enforce ? KITT_AUTH_CHAP :
+		       KITT_AUTH_CHAP | KITT_AUTH_NONE);
+	strscpy(l->nego.cfg.v[KITT_KEY_AUTH_METHOD],
+		enforce ? "CHAP" : "CHAP,None", KITT_KEY_VALUE_MAX + 1);
+}
+
+struct kitt_login *kitt_login_alloc(void)
+{
+	struct kitt_login *l = kvzalloc(sizeof(*l), GFP_KERNEL);
+
+	if (!l)
+		return NULL;
+	kitt_login_defaults(l);
+	l->text = kvmalloc(KITT_LOGIN_TEXT_MAX, GFP_KERNEL);
+	if (!l->text) {
+		kvfree(l);
+		return NULL;
+	}
+	return l;
+}
+
+void kitt_login_free(struct kitt_login *l)
+{
+	if (!l)
+		return;
+	if (l->acl)
+		target_put_nacl(l->acl);
+	if (l->tpg)
+		kitt_tpg_put(l->tpg);
+	kvfree(l->text);
+	kvfree(l);
+}
+
+void kitt_login_fill_sn(struct kitt_conn *conn, u8 *hdr)
+{
+	u32 sn = conn->login ? conn->login->cmd_sn : 0;
+
+	kitt_put_be32(hdr + 28, sn);		/* ExpCmdSN */
+	kitt_put_be32(hdr + 32, sn);		/* MaxCmdSN */
+}
+
+/* A Login Response carrying @len bytes of @text. */
+static struct kitt_tx *kitt_login_rsp(struct kitt_conn *conn, u8 flags,
+				      const char *text, u32 len)
+{
+	struct kitt_login *l = conn->login;
+	struct kitt_tx *tx = kitt_tx_alloc(len, GFP_KERNEL);
+
+	if (!tx)
+		return NULL;
+	tx->hdr[0] = ISCSI_OP_LOGIN_RSP;
+	tx->hdr[1] = flags;
+	tx->hdr[2] = 0;				/* version-max */
+	tx->hdr[3] = 0;				/* version-active */
+	memcpy(tx->hdr + 8, l->isid, 6);
+	kitt_put_be16(tx->hdr + 14, l->tsih);
+	memcpy(tx->hdr + 16, conn->rx_bhs + 16, 4);	/* ITT */
+	if (len)
+		memcpy(tx->data, text, len);
+	tx->flags = KITT_TX_STATSN;
+	return tx;
+}
+
+static int kitt_login_reject(struct kitt_conn *conn,
+			     const struct kitt_login_err *err)
+{
+	struct kitt_login *l = conn->login;
+	char peer[KITT_NETADDR_STR_MAX + 1];
+	struct kitt_tx *tx;
+
+	kitt_netaddr_format(&conn->peer, peer, sizeof(peer));
+	pr_info_ratelimited("login from %s (%s) refused: %s\n", peer,
+			    l->nego.have_initiator_name ?
+			    l->nego.initiator_name : "no name", err->why);
+	l->state = KITT_LOGIN_OVER;
+	tx = kitt_login_rsp(conn, 0, NULL, 0);
+	if (!tx)
+		return -ENOMEM;
+	tx->hdr[36] = err->class;
+	tx->hdr[37] = err->detail;
+	/* The peer reads the reason, then the connection ends. */
+	tx->flags |= KITT_TX_CLOSE;
+	kitt_conn_queue_tx(conn, tx);
+	return 0;
+}
+
+/* The first request fixes the session identity for the whole login. */
+static bool kitt_login_first(struct kitt_conn *conn, struct kitt_login_err *err)
+{
+	struct kitt_login *l = conn->login;
+	const u8 *bhs = conn->rx_bhs;
+
+	/* Version-max >= 0 >= version-min: only version 0 exists. */
+	if (bhs[3] != 0) {
+		*err = LOGIN_ERR(INITIATOR_ERR, NO_VERSION,
+				 "unsupported version");
+		return false;
+	}
+	memcpy(l->isid, bhs + 8, 6);
+	l->tsih = kitt_get_be16(bhs + 14);
+	l->cid = kitt_get_be16(bhs + 20);
+	l->cmd_sn = kitt_get_be32(bhs + 24);
+	/* Our first StatSN is what the initiator expects. */
+	conn->stat_sn = kitt_get_be32(bhs + 28);
+	conn->cid = l->cid;
+	l->stage = ISCSI_LOGIN_CURRENT_STAGE(bhs[1]);
+	l->state = KITT_LOGIN_ACTIVE;
+	return true;
+}
+
+/* CSG/NSG/T/C and identity checks of every request. */
+static bool kitt_login_check_hdr(struct kitt_conn *conn,
+				 struct kitt_login_err *err)
+{
+	struct kitt_login *l = conn->login;
+	const u8 *bhs = conn->rx_bhs;
+	u8 flags = bhs[1];
+	int csg = ISCSI_LOGIN_CURRENT_STAGE(flags);
+	int nsg = ISCSI_LOGIN_NEXT_STAGE(flags);
+	bool transit = flags & ISCSI_FLAG_LOGIN_TRANSIT;
+
+	*err = LOGIN_ERR(INITIATOR_ERR, INIT_ERR, "malformed login request");
+	if (transit && (flags & ISCSI_FLAG_LOGIN_CONTINUE))
+		return false;
+	if (csg != l->stage || csg > KITT_STAGE_OPERATIONAL)
+		return false;
+	if (transit && (nsg <= csg || nsg == 2))
+		return false;
+	if (memcmp(l->isid, bhs + 8, 6) || l->tsih != kitt_get_be16(bhs + 14) ||
+	    l->cid != kitt_get_be16(bhs + 20)) {
+		err->why = "ISID, TSIH or CID changed during login";
+		return false;
+	}
+	return true;
+}
+
+/* Who may authenticate how: the TPG's AuthMethod, less None if required. */
+static u32 kitt_login_auth_allowed(struct kitt_login *l)
+{
+	const char *am = l->nego.cfg.v[KITT_KEY_AUTH_METHOD];
+	bool required = false;
+	u32 allowed = 0;
+
+	if (strstr(am, "None"))
+		allowed |= KITT_AUTH_NONE;
+	if (strstr(am, "CHAP"))
+		allowed |= KITT_AUTH_CHAP;
+	if (l->tpg) {
+		int acl_auth = l->acl ? kitt_nacl(l->acl)->attrib.authentication : -1;
+
+		required = acl_auth >= 0 ? acl_auth : l->tpg->attrib.authentication;
+	}
+	if (required)
+		allowed &= ~KITT_AUTH_NONE;
+	return allowed;
+}
+
+/*
+ * After the first text: the initiator named itself and, for a normal
+ * session, a target reachable through this portal that admits it.
+ */
+static bool kitt_login_check_names(struct kitt_conn *conn,
+				   struct kitt_login_err *err)
+{
+	struct kitt_login *l = conn->login;
+	struct kitt_nego *n = &l->nego;
+	struct kitt_portal *portal;
+	struct se_portal_group *se_tpg;
+
+	l->checked_names = true;
+	if (!n->have_initiator_name) {
+		*err = LOGIN_ERR(INITIATOR_ERR, MISSING_FIELDS, "no InitiatorName");
+		return false;
+	}
+	if (n->session_type == KITT_SESS_DISCOVERY)
+		return true;
+	if (!n->have_target_name) {
+		*err = LOGIN_ERR(INITIATOR_ERR, MISSING_FIELDS, "no TargetName");
+		return false;
+	}
+	portal = kitt_conn_portal(conn);
+	l->tpg = portal ? kitt_tpg_get_for_login(n->target_name, portal) : NULL;
+	if (!l->tpg) {
+		*err = LOGIN_ERR(INITIATOR_ERR, TGT_NOT_FOUND,
+				 "no such target on this portal");
+		return false;
+	}
+	se_tpg = &l->tpg->se_tpg;
+	l->acl = core_tpg_get_initiator_node_acl(se_tpg, n->initiator_name);
+	if (!l->acl && !READ_ONCE(l->tpg->attrib.generate_node_acls)) {
+		*err = LOGIN_ERR(INITIATOR_ERR, TGT_FORBIDDEN,
+				 "initiator not in the target's ACLs");
+		return false;
+	}
+	if (l->tsih) {
+		/* One connection per session: nothing to add a connection to. */
+		*err = LOGIN_ERR(INITIATOR_ERR, NO_SESSION,
+				 "adding a connection to a session is not supported");
+		return false;
+	}
+	/* Negotiate from this TPG's parameters now that it is known. */
+	mutex_lock(&l->tpg->lock);
+	n->cfg = l->tpg->params;
+	mutex_unlock(&l->tpg->lock);
+	n->auth_allowed = kitt_login_auth_allowed(l);
+	return true;
+}
+
+static bool kitt_login_nego_err(enum kitt_nego_error e,
+				struct kitt_login_err *err)
+{
+	switch (e) {
+	case KITT_NEGO_OK:
+		return true;
+	case KITT_NEGO_BAD_NAME:
+		*err = LOGIN_ERR(INITIATOR_ERR, INIT_ERR, "malformed iSCSI name");
+		return false;
+	case KITT_NEGO_TOO_BIG:
+		*err = LOGIN_ERR(INITIATOR_ERR, INIT_ERR,
+				 "too many unknown keys in login");
+		return false;
+	default:
+		*err = LOGIN_ERR(INITIATOR_ERR, INIT_ERR,
+				 "invalid login negotiation");
+		return false;
+	}
+}
+
+/* Decide authentication at the end of the security stage. */
+static bool kitt_login_auth(struct kitt_login *l, struct kitt_login_err *err)
+{
+	u32 method = l->nego.auth_method;
+
+	/* Without AuthMethod the default, None, applies. */
+	if (!method && (l->nego.auth_allowed & KITT_AUTH_NONE))
+		method = KITT_AUTH_NONE;
+	if (method == KITT_AUTH_NONE) {
+		l->authenticated = true;
+		return true;
+	}
+	/* CHAP comes with the security work; until then it cannot succeed. */
+	*err = LOGIN_ERR(INITIATOR_ERR, AUTH_FAILED, "authentication failed");
+	return false;
+}
+
+/* Everything negotiated: become a session in the full feature phase. */
+static bool kitt_login_finish(struct kitt_conn *conn, struct kitt_login_err *err)
+{
+	struct kitt_login *l = conn->login;
+	struct kitt_sess *sess;
+
+	sess = kitt_sess_create(conn, &l->nego, l->tpg, l->isid, l->cmd_sn,
+				l->acl);
+	if (IS_ERR(sess)) {
+		if (PTR_ERR(sess) == -EACCES)
+			*err = LOGIN_ERR(INITIATOR_ERR, TGT_FORBIDDEN,
+					 "initiator not admitted by the target");
+		else
+			*err = LOGIN_ERR(TARGET_ERR, NO_RESOURCES,
+					 "cannot create session");
+		return false;
+	}
+	l->tsih = sess->tsih;
+	return true;
+}
+
+/*
+ * Answer a complete request text in the current stage. Sets *@flags of
+ * the response (transit and stages).
+ */
+static bool kitt_login_stage(struct kitt_conn *conn, struct kitt_text_buf *out,
+			     u8 *flags, struct kitt_login_err *err)
+{
+	struct kitt_login *l = conn->login;
+	u8 req = conn->rx_bhs[1];
+	bool transit = req & ISCSI_FLAG_LOGIN_TRANSIT;
+	int nsg = ISCSI_LOGIN_NEXT_STAGE(req);
+
+	/* Declarations first: they pick the TPG whose values are negotiated. */
+	if (!kitt_login_nego_err(kitt_nego_declarations(&l->nego, l->text,
+							l->text_len), err))
+		return false;
+	if (!l->checked_names && !kitt_login_check_names(conn, err))
+		return false;
+	if (!kitt_login_nego_err(kitt_nego_process(&l->nego, l->stage, l->text,
+						   l->text_len, out), err))
+		return false;
+	if (l->tpg && !l->sent_tpgt) {
+		kitt_text_add_u32(out, "TargetPortalGroupTag", l->tpg->tag);
+		l->sent_tpgt = true;
+	}
+
+	*flags = l->stage << 2;
+	if (!transit)
+		return true;
+	if (l->stage == KITT_STAGE_SECURITY && !kitt_login_auth(l, err))
+		return false;
+	if (l->stage == KITT_STAGE_OPERATIONAL || nsg == KITT_STAGE_FULL_FEATURE) {
+		/* Our own offers must be answered before we leave. */
+		if (kitt_nego_target_offers(&l->nego, out) < 0) {
+			*err = LOGIN_ERR(TARGET_ERR, NO_RESOURCES,
+					 "login response too large");
+			return false;
+		}
+		if (kitt_nego_pending(&l->nego))
+			nsg = KITT_STAGE_OPERATIONAL;
+	}
+	if (nsg == l->stage)
+		return true;		/* stay: answers are awaited */
+	if (l->stage == KITT_STAGE_SECURITY && !l->authenticated) {
+		*err = LOGIN_ERR(INITIATOR_ERR, AUTH_FAILED, "not authenticated");
+		return false;
+	}
+	if (l->stage == KITT_STAGE_OPERATIONAL && !l->authenticated &&
+	    !(l->nego.auth_allowed & KITT_AUTH_NONE)) {
+		*err = LOGIN_ERR(INITIATOR_ERR, AUTH_FAILED,
+				 "authentication required");
+		return false;
+	}
+	if (nsg == KITT_STAGE_FULL_FEATURE && !kitt_login_finish(conn, err))
+		return false;
+	*flags |= ISCSI_FLAG_LOGIN_TRANSIT | nsg;
+	l->stage = nsg;
+	return true;
+}
+
+/* Stages are entered by transit; skipping security means no auth needed. */
+static void kitt_login_enter_stage(struct kitt_login *l)
+{
+	if (l->stage == KITT_STAGE_OPERATIONAL && !l->authenticated &&
+	    (l->nego.auth_allowed & KITT_AUTH_NONE))
+		l->authenticated = true;
+}
+
+int kitt_login_rx(struct kitt_conn *conn)
+{
+	struct kitt_login *l = conn->login;
+	struct kitt_login_err err;
+	struct kitt_text_buf out;
+	char *rsp_text;
+	struct kitt_tx *tx;
+	u8 flags = 0;
+	bool ok;
+
+	if (l->state == KITT_LOGIN_OVER)
+		return 0;		/* the connection is about to close */
+	if (l->state == KITT_LOGIN_FIRST && !kitt_login_first(conn, &err))
+		return kitt_login_reject(conn, &err);
+	if (!kitt_login_check_hdr(conn, &err))
+		return kitt_login_reject(conn, &err);
+
+	if (conn->rx_data_len > KITT_LOGIN_TEXT_MAX - l->text_len) {
+		err = LOGIN_ERR(INITIATOR_ERR, INIT_ERR, "login text too long");
+		return kitt_login_reject(conn, &err);
+	}
+	memcpy(l->text + l->text_len, conn->rx_data, conn->rx_data_len);
+	l->text_len += conn->rx_data_len;
+
+	/* More of this text follows: acknowledge with an empty response. */
+	if (conn->rx_bhs[1] & ISCSI_FLAG_LOGIN_CONTINUE) {
+		tx = kitt_login_rsp(conn, l->stage << 2, NULL, 0);
+		if (!tx)
+			return -ENOMEM;
+		kitt_conn_queue_tx(conn, tx);
+		return 0;
+	}
+
+	rsp_text = kvmalloc(KITT_LOGIN_DSL_MAX, GFP_KERNEL);
+	if (!rsp_text)
+		return -ENOMEM;
+	kitt_text_buf_init(&out, rsp_text, KITT_LOGIN_DSL_MAX);
+	kitt_login_enter_stage(l);
+	ok = kitt_login_stage(conn, &out, &flags, &err);
+	l->text_len = 0;
+	if (ok && out.overflow) {
+		ok = false;
+		err = LOGIN_ERR(TARGET_ERR, NO_RESOURCES, "login response too large");
+	}
+	if (!ok) {
+		kvfree(rsp_text);
+		return kitt_login_reject(conn, &err);
+	}
+	tx = kitt_login_rsp(conn, flags, rsp_text, out.len);
+	kvfree(rsp_text);
+	if (!tx)
+		return -ENOMEM;
+	if (l->stage == KITT_STAGE_FULL_FEATURE) {
+		l->state = KITT_LOGIN_OVER;
+		kitt_put_be16(tx->hdr + 14, l->tsih);
+		/* From here the session stamps sequence numbers. */
+		kitt_conn_queue_tx(conn, tx);
+		kitt_conn_logged_in(conn);
+		return 0;
+	}
+	kitt_conn_queue_tx(conn, tx);
+	return 0;
+}

@@ -1,0 +1,427 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Sessions and the full feature phase of their connection: command
+ * sequencing (CmdSN window), NOP, Text, Logout and Reject. SCSI commands
+ * go to drivers/cmd.c.
+ *
+ * At ErrorRecoveryLevel 0 with one connection per session, a session ends
+ * when its connection does: kitt_sess_conn_closed() runs from the
+ * connection's release work and tears the session down.
+ */
+#define pr_fmt(fmt) "kitt: " fmt
+
+#include <linux/completion.h>
+#include <linux/idr.h>
+#include <linux/slab.h>
+#include <scsi/iscsi_proto.h>
+#include <target/target_core_base.h>
+#include <target/target_core_fabric.h>
+
+#include "kitt/conn.h"
+#include "kitt/kitt.h"
+
+/* The window a discovery session gets: it sends one request at a time. */
+#define KITT_DISCOVERY_DEPTH	4
+/* Longest SendTargets answer built for one request. */
+#define KITT_TEXT_RSP_MAX	(64 * 1024)
+
+/* TSIHs in use: 1..65535 (0 means "new session"). */
+static DEFINE_IDA(kitt_tsih_ida);
+
+void kitt_sess_fill_sn(struct kitt_sess *sess, u8 *hdr)
+{
+	spin_lock_bh(&sess->sn_lock);
+	kitt_put_be32(hdr + 28, sess->exp_cmd_sn);
+	kitt_put_be32(hdr + 32, sess->max_cmd_sn);
+	spin_unlock_bh(&sess->sn_lock);
+}
+
+/* A command slot came free: the window moves on by one. */
+static void kitt_sess_slot_done(struct kitt_sess *sess)
+{
+	spin_lock_bh(&sess->sn_lock);
+	sess->max_cmd_sn++;
+	spin_unlock_bh(&sess->sn_lock);
+}
+
+static void kitt_sess_free(struct kref *ref)
+{
+	struct kitt_sess *sess = container_of(ref, struct kitt_sess, ref);
+
+	if (sess->gone)
+		complete(sess->gone);
+	ida_free(&kitt_tsih_ida, sess->tsih);
+	kfree(sess);
+}
+
+/* Close the session named by (initiator, ISID) in @tpg and wait for it. */
+static void kitt_sess_reinstate(struct kitt_tpg *tpg, const char *name,
+				const u8 *isid)
+{
+	DECLARE_COMPLETION_ONSTACK(gone);
+	struct kitt_sess *s;
+	bool found = false;
+
+	mutex_lock(&tpg->lock);
+	list_for_each_entry(s, &tpg->sessions, tpg_entry) {
+		if (strcmp(s->initiator_name, name) || memcmp(s->isid, isid, 6))
+			continue;
+		/* On the list, so not freed yet: it will complete @gone. */
+		s->gone = &gone;
+		spin_lock_bh(&s->sn_lock);
+		if (s->conn)
+			kitt_conn_close(s->conn, NULL);
+		spin_unlock_bh(&s->sn_lock);
+		found = true;
+		break;
+	}
+	mutex_unlock(&tpg->lock);
+	if (!found)
+		return;
+	pr_info_ratelimited("reinstating session of %s\n", name);
+	wait_for_completion(&gone);
+}
+
+static int kitt_sess_setup_normal(struct kitt_sess *sess, struct kitt_tpg *tpg,
+				  struct se_node_acl *acl)
+{
+	struct se_session *se_sess;
+
+	kitt_sess_reinstate(tpg, sess->initiator_name, sess->isid);
+	sess->cmdsn_depth = acl ? acl->queue_depth :
+			    READ_ONCE(tpg->attrib.default_cmdsn_depth);
+	se_sess = target_setup_session(&tpg->se_tpg, sess->cmdsn_depth,
+				       sizeof(struct kitt_cmd),
+				       TARGET_PROT_NORMAL,
+				       sess->initiator_name, sess, NULL);
+	if (IS_ERR(se_sess))
+		return PTR_ERR(se_sess);
+	sess->se_sess = se_sess;
+	sess->cmdsn_depth = se_sess->se_node_acl->queue_depth ?: 1;
+	atomic_inc(&tpg->users);
+	sess->tpg = tpg;
+	mutex_lock(&tpg->lock);
+	list_add_tail(&sess->tpg_entry, &tpg->sessions);
+	mutex_unlock(&tpg->lock);
+	atomic_inc(&tpg->tiqn->stats.login_accepts);
+	atomic_inc(&tpg->tiqn->stats.sessions);
+	return 0;
+}
+
+struct kitt_sess *kitt_sess_create(struct kitt_conn *conn,
+				   const struct kitt_nego *nego,
+				   struct kitt_tpg *tpg, const u8 *isid,
+				   u32 cmd_sn, struct se_node_acl *acl)
+{
+	struct kitt_sess *sess;
+	int tsih, ret;
+
+	sess = kzalloc(sizeof(*sess), GFP_KERNEL);
+	if (!sess)
+		return ERR_PTR(-ENOMEM);
+	tsih = ida_alloc_range(&kitt_tsih_ida, 1, 65535, GFP_KERNEL);
+	if (tsih < 0) {
+		kfree(sess);
+		return ERR_PTR(tsih);
+	}
+	kref_init(&sess->ref);
+	spin_lock_init(&sess->sn_lock);
+	INIT_LIST_HEAD(&sess->tpg_entry);
+	sess->tsih = tsih;
+	sess->type = nego->session_type;
+	memcpy(sess->isid, isid, 6);
+	strscpy(sess->initiator_name, nego->initiator_name,
+		sizeof(sess->initiator_name));
+	strscpy(sess->initiator_alias, nego->initiator_alias,
+		sizeof(sess->initiator_alias));
+	kitt_nego_result(nego, &sess->params);
+	sess->cmdsn_depth = KITT_DISCOVERY_DEPTH;
+
+	if (sess->type == KITT_SESS_NORMAL) {
+		ret = kitt_sess_setup_normal(sess, tpg, acl);
+		if (ret) {
+			kref_put(&sess->ref, kitt_sess_free);
+			return ERR_PTR(ret);
+		}
+	}
+	sess->exp_cmd_sn = cmd_sn;
+	sess->max_cmd_sn = cmd_sn + sess->cmdsn_depth - 1;
+	kref_get(&conn->ref);
+	sess->conn = conn;
+	conn->sess = sess;
+	return sess;
+}
+
+/* The session's only connection is gone: end the session (ERL 0). */
+void kitt_sess_conn_closed(struct kitt_conn *conn)
+{
+	struct kitt_sess *sess = conn->sess;
+	struct kitt_tpg *tpg;
+
+	if (!sess)
+		return;
+	spin_lock_bh(&sess->sn_lock);
+	sess->conn = NULL;
+	spin_unlock_bh(&sess->sn_lock);
+	conn->sess = NULL;
+	kitt_conn_put(conn);
+
+	tpg = sess->tpg;
+	if (sess->se_sess) {
+		/* No new commands; wait for the core to finish the old ones. */
+		target_stop_session(sess->se_sess);
+		target_wait_for_sess_cmds(sess->se_sess);
+		target_remove_session(sess->se_sess);
+		sess->se_sess = NULL;
+	}
+	if (tpg) {
+		mutex_lock(&tpg->lock);
+		list_del_init(&sess->tpg_entry);
+		mutex_unlock(&tpg->lock);
+		atomic_dec(&tpg->tiqn->stats.sessions);
+		kitt_tpg_put(tpg);
+	}
+	kref_put(&sess->ref, kitt_sess_free);
+}
+
+/* Disabling or removing a TPG ends its sessions. */
+void kitt_tpg_close_sessions(struct kitt_tpg *tpg)
+{
+	struct kitt_sess *sess;
+
+	mutex_lock(&tpg->lock);
+	list_for_each_entry(sess, &tpg->sessions, tpg_entry) {
+		spin_lock_bh(&sess->sn_lock);
+		if (sess->conn)
+			kitt_conn_close(sess->conn, NULL);
+		spin_unlock_bh(&sess->sn_lock);
+	}
+	mutex_unlock(&tpg->lock);
+}
+
+/* ---- the full feature phase ---- */
+
+/* A Reject carrying the offending header. */
+int kitt_send_reject(struct kitt_conn *conn, u8 reason)
+{
+	struct kitt_tx *tx = kitt_tx_alloc(KITT_BHS_LEN, GFP_KERNEL);
+
+	if (!tx)
+		return -ENOMEM;
+	tx->hdr[0] = ISCSI_OP_REJECT;
+	tx->hdr[1] = ISCSI_FLAG_CMD_FINAL;
+	tx->hdr[2] = reason;
+	memset(tx->hdr + 16, 0xff, 4);
+	memcpy(tx->data, conn->rx_bhs, KITT_BHS_LEN);
+	tx->flags = KITT_TX_STATSN;
+	kitt_conn_queue_tx(conn, tx);
+	return 0;
+}
+
+/*
+ * §4.2.2.1: a non-immediate request must carry ExpCmdSN; anything outside
+ * [ExpCmdSN, MaxCmdSN] is dropped without a word. One connection delivers
+ * in order, so a request ahead of ExpCmdSN means a lost one: drop it too.
+ * @holds_slot: the request keeps its slot until its response is sent.
+ */
+bool kitt_sess_cmdsn_ok(struct kitt_sess *sess, const u8 *bhs, bool holds_slot)
+{
+	u32 cmd_sn = kitt_get_be32(bhs + 24);
+	bool ok = true;
+
+	if (kitt_bhs_immediate(bhs))
+		return true;
+	spin_lock_bh(&sess->sn_lock);
+	if (cmd_sn != sess->exp_cmd_sn ||
+	    !kitt_sn_lte(cmd_sn, sess->max_cmd_sn)) {
+		ok = false;
+	} else {
+		sess->exp_cmd_sn++;
+		/* Requests answered at once give their slot straight back. */
+		if (!holds_slot)
+			sess->max_cmd_sn++;
+	}
+	spin_unlock_bh(&sess->sn_lock);
+	if (!ok)
+		pr_debug("dropping CmdSN %u outside [%u, %u]\n", cmd_sn,
+			 sess->exp_cmd_sn, sess->max_cmd_sn);
+	return ok;
+}
+
+static int kitt_nop_out(struct kitt_conn *conn)
+{
+	const u8 *bhs = conn->rx_bhs;
+	struct kitt_tx *tx;
+
+	/* ITT 0xffffffff: an answer to our ping, or a ping wanting none. */
+	if (kitt_bhs_itt(bhs) == ISCSI_RESERVED_TAG) {
+		kitt_conn_nopin_answered(conn, kitt_get_be32(bhs + 20));
+		return 0;
+	}
+	tx = kitt_tx_alloc(0, GFP_KERNEL);
+	if (!tx)
+		return -ENOMEM;
+	/* Echo the ping data: take the received buffer over. */
+	tx->data = conn->rx_data;
+	tx->data_len = conn->rx_data_len;
+	conn->rx_data = NULL;
+	tx->hdr[0] = ISCSI_OP_NOOP_IN;
+	tx->hdr[1] = ISCSI_FLAG_CMD_FINAL;
+	kitt_put_be24(tx->hdr + 5, tx->data_len);
+	memcpy(tx->hdr + 8, bhs + 8, 8);		/* LUN */
+	memcpy(tx->hdr + 16, bhs + 16, 4);		/* ITT */
+	memset(tx->hdr + 20, 0xff, 4);			/* TTT */
+	tx->flags = KITT_TX_STATSN;
+	kitt_conn_queue_tx(conn, tx);
+	return 0;
+}
+
+/* Queue one Text Response PDU of the pending answer text. */
+static int kitt_text_send_part(struct kitt_conn *conn, const u8 *req)
+{
+	u32 left = conn->text_rsp_len - conn->text_rsp_off;
+	u32 len = min(left, conn->params.max_xmit_dsl);
+	bool last = len == left;
+	struct kitt_tx *tx = kitt_tx_alloc(len, GFP_KERNEL);
+
+	if (!tx)
+		return -ENOMEM;
+	memcpy(tx->data, conn->text_rsp + conn->text_rsp_off, len);
+	conn->text_rsp_off += len;
+	tx->hdr[0] = ISCSI_OP_TEXT_RSP;
+	tx->hdr[1] = last ? ISCSI_FLAG_CMD_FINAL : ISCSI_FLAG_TEXT_CONTINUE;
+	memcpy(tx->hdr + 8, req + 8, 8);		/* LUN */
+	memcpy(tx->hdr + 16, req + 16, 4);		/* ITT */
+	if (last) {
+		memset(tx->hdr + 20, 0xff, 4);
+		kvfree(conn->text_rsp);
+		conn->text_rsp = NULL;
+	} else {
+		kitt_put_be32(tx->hdr + 20, conn->text_ttt);
+	}
+	tx->flags = KITT_TX_STATSN;
+	kitt_conn_queue_tx(conn, tx);
+	return 0;
+}
+
+/* Answer the keys of a Text Request in the full feature phase. */
+static int kitt_text_answer(struct kitt_conn *conn, struct kitt_text_buf *out)
+{
+	struct kitt_text_pair p;
+	u32 pos = 0;
+	int r;
+
+	while ((r = kitt_text_next(conn->rx_data, conn->rx_data_len, &pos, &p)) > 0) {
+		if (kitt_text_key_is(&p, "SendTargets")) {
+			kitt_send_targets(conn, p.value, p.value_len, out);
+			continue;
+		}
+		/* No renegotiation in the full feature phase. */
+		kitt_text_add(out, p.key, p.key_len, "Reject", 6);
+	}
+	return r;
+}
+
+static int kitt_text_req(struct kitt_conn *conn)
+{
+	const u8 *bhs = conn->rx_bhs;
+	u32 ttt = kitt_get_be32(bhs + 20);
+	struct kitt_text_buf out;
+	char *buf;
+
+	/* The initiator asks for the next part of a long answer. */
+	if (ttt != ISCSI_RESERVED_TAG) {
+		if (!conn->text_rsp || ttt != conn->text_ttt)
+			return kitt_send_reject(conn, KITT_REJECT_INVALID_PDU_FIELD);
+		return kitt_text_send_part(conn, bhs);
+	}
+	/* Continued requests (C bit) are not needed by any initiator kitt knows. */
+	if (bhs[1] & ISCSI_FLAG_TEXT_CONTINUE)
+		return kitt_send_reject(conn, ISCSI_REASON_CMD_NOT_SUPPORTED);
+
+	kvfree(conn->text_rsp);
+	conn->text_rsp = NULL;
+	buf = kvmalloc(KITT_TEXT_RSP_MAX, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	kitt_text_buf_init(&out, buf, KITT_TEXT_RSP_MAX);
+	if (kitt_text_answer(conn, &out) < 0) {
+		kvfree(buf);
+		return kitt_send_reject(conn, ISCSI_REASON_PROTOCOL_ERROR);
+	}
+	conn->text_rsp = buf;
+	conn->text_rsp_len = out.len;
+	conn->text_rsp_off = 0;
+	conn->text_ttt++;
+	if (conn->text_ttt == ISCSI_RESERVED_TAG)
+		conn->text_ttt = 1;
+	return kitt_text_send_part(conn, bhs);
+}
+
+static int kitt_logout_req(struct kitt_conn *conn)
+{
+	const u8 *bhs = conn->rx_bhs;
+	u8 reason = bhs[1] & ISCSI_FLAG_LOGOUT_REASON_MASK;
+	u8 response = ISCSI_LOGOUT_SUCCESS;
+	struct kitt_tx *tx;
+
+	if (reason == ISCSI_LOGOUT_REASON_RECOVERY)
+		response = ISCSI_LOGOUT_RECOVERY_UNSUPPORTED;
+	else if (reason == ISCSI_LOGOUT_REASON_CLOSE_CONNECTION &&
+		 kitt_get_be16(bhs + 20) != conn->cid)
+		response = ISCSI_LOGOUT_CID_NOT_FOUND;
+	else if (reason > ISCSI_LOGOUT_REASON_RECOVERY)
+		return kitt_send_reject(conn, KITT_REJECT_INVALID_PDU_FIELD);
+
+	tx = kitt_tx_alloc(0, GFP_KERNEL);
+	if (!tx)
+		return -ENOMEM;
+	tx->hdr[0] = ISCSI_OP_LOGOUT_RSP;
+	tx->hdr[1] = ISCSI_FLAG_CMD_FINAL;
+	tx->hdr[2] = response;
+	memcpy(tx->hdr + 16, bhs + 16, 4);		/* ITT */
+	tx->flags = KITT_TX_STATSN;
+	if (response == ISCSI_LOGOUT_SUCCESS) {
+		/* Send the answer, then close: the session ends with it. */
+		tx->flags |= KITT_TX_CLOSE;
+		if (conn->sess->tpg)
+			atomic_inc(&conn->sess->tpg->tiqn->stats.normal_logouts);
+		kitt_conn_set_state(conn, KITT_CONN_LOGOUT);
+	}
+	kitt_conn_queue_tx(conn, tx);
+	return 0;
+}
+
+/* A whole non-data PDU of the full feature phase. */
+int kitt_ffp_rx(struct kitt_conn *conn)
+{
+	const u8 *bhs = conn->rx_bhs;
+	u8 op = kitt_bhs_opcode(bhs);
+
+	if (conn->rx_reject)
+		return kitt_send_reject(conn, conn->rx_reject);
+	if (conn->rx_drop)
+		return 0;
+	if (op == ISCSI_OP_SCSI_CMD || op == ISCSI_OP_SCSI_DATA_OUT)
+		return kitt_cmd_rx_done(conn);
+	/* A TMF, like a command, holds its slot until it is answered. */
+	if (!kitt_sess_cmdsn_ok(conn->sess, bhs, op == ISCSI_OP_SCSI_TMFUNC))
+		return 0;
+	switch (op) {
+	case ISCSI_OP_NOOP_OUT:
+		return kitt_nop_out(conn);
+	case ISCSI_OP_TEXT:
+		return kitt_text_req(conn);
+	case ISCSI_OP_LOGOUT:
+		return kitt_logout_req(conn);
+	case ISCSI_OP_SCSI_TMFUNC:
+		return kitt_tmf_rx(conn);
+	}
+	return kitt_send_reject(conn, ISCSI_REASON_CMD_NOT_SUPPORTED);
+}
+
+/* Give back the CmdSN slot of a finished command. */
+void kitt_sess_cmd_done(struct kitt_sess *sess)
+{
+	kitt_sess_slot_done(sess);
+}

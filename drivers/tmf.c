@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Task Management Function requests (RFC 7143 §11.5-11.6), carried out by
+ * the target core (core_tmr): ABORT TASK, ABORT TASK SET, CLEAR ACA,
+ * CLEAR TASK SET, LOGICAL UNIT RESET, TARGET WARM and COLD RESET (which
+ * the core refuses). TASK REASSIGN needs ErrorRecoveryLevel 2: refused.
+ *
+ * A TMF uses a command slot of the session's tag pool like a SCSI
+ * command; its response is sent through the same path (kitt_cmd_send).
+ * Commands the core aborts come back through kitt_aborted_task().
+ */
+#define pr_fmt(fmt) "kitt: " fmt
+
+#include <scsi/iscsi_proto.h>
+#include <scsi/scsi_proto.h>
+#include <target/target_core_base.h>
+#include <target/target_core_fabric.h>
+
+#include "kitt/conn.h"
+#include "kitt/kitt.h"
+
+static int kitt_tmf_send(struct kitt_conn *conn, u8 response)
+{
+	struct kitt_tx *tx = kitt_tx_alloc(0, GFP_KERNEL);
+
+	if (!tx)
+		return -ENOMEM;
+	tx->hdr[0] = ISCSI_OP_SCSI_TMFUNC_RSP;
+	tx->hdr[1] = ISCSI_FLAG_CMD_FINAL;
+	tx->hdr[2] = response;
+	memcpy(tx->hdr + 16, conn->rx_bhs + 16, 4);	/* ITT */
+	tx->flags = KITT_TX_STATSN;
+	kitt_conn_queue_tx(conn, tx);
+	return 0;
+}
+
+/* An answer without the core: function refused before it started. */
+static int kitt_tmf_answer(struct kitt_conn *conn, u8 response)
+{
+	if (!kitt_bhs_immediate(conn->rx_bhs))
+		kitt_sess_cmd_done(conn->sess);
+	return kitt_tmf_send(conn, response);
+}
+
+/* iSCSI function code to the core's; 0 if the core has none for it. */
+static u8 kitt_tmf_type(u8 function)
+{
+	switch (function) {
+	case ISCSI_TM_FUNC_ABORT_TASK:
+		return TMR_ABORT_TASK;
+	case ISCSI_TM_FUNC_ABORT_TASK_SET:
+		return TMR_ABORT_TASK_SET;
+	case ISCSI_TM_FUNC_CLEAR_ACA:
+		return TMR_CLEAR_ACA;
+	case ISCSI_TM_FUNC_CLEAR_TASK_SET:
+		return TMR_CLEAR_TASK_SET;
+	case ISCSI_TM_FUNC_LOGICAL_UNIT_RESET:
+		return TMR_LUN_RESET;
+	case ISCSI_TM_FUNC_TARGET_WARM_RESET:
+		return TMR_TARGET_WARM_RESET;
+	case ISCSI_TM_FUNC_TARGET_COLD_RESET:
+		return TMR_TARGET_COLD_RESET;
+	}
+	return 0;
+}
+
+/* The core's outcome as an iSCSI TMF response code. */
+u8 kitt_tmf_response(const struct se_cmd *se_cmd)
+{
+	switch (se_cmd->se_tmr_req->response) {
+	case TMR_FUNCTION_COMPLETE:
+		return ISCSI_TMF_RSP_COMPLETE;
+	case TMR_TASK_DOES_NOT_EXIST:
+		return ISCSI_TMF_RSP_NO_TASK;
+	case TMR_LUN_DOES_NOT_EXIST:
+		return ISCSI_TMF_RSP_NO_LUN;
+	case TMR_TASK_MGMT_FUNCTION_NOT_SUPPORTED:
+		return ISCSI_TMF_RSP_NOT_SUPPORTED;
+	}
+	return ISCSI_TMF_RSP_REJECTED;
+}
+
+int kitt_tmf_rx(struct kitt_conn *conn)
+{
+	const u8 *bhs = conn->rx_bhs;
+	u8 function = bhs[1] & ISCSI_FLAG_TM_FUNC_MASK;
+	u8 type = kitt_tmf_type(function);
+	struct kitt_cmd *cmd;
+	int ret;
+
+	if (conn->sess->type != KITT_SESS_NORMAL)
+		return kitt_tmf_answer(conn, ISCSI_TMF_RSP_REJECTED);
+	if (function == ISCSI_TM_FUNC_TASK_REASSIGN)
+		return kitt_tmf_answer(conn, ISCSI_TMF_RSP_NO_FAILOVER);
+	if (!type)
+		return kitt_tmf_answer(conn, ISCSI_TMF_RSP_NOT_SUPPORTED);
+
+	cmd = kitt_cmd_get(conn, bhs);
+	if (!cmd)
+		return kitt_tmf_answer(conn, ISCSI_TMF_RSP_REJECTED);
+	cmd->se_cmd.tag = cmd->itt;
+	ret = target_submit_tmr(&cmd->se_cmd, conn->sess->se_sess, cmd->sense,
+				scsilun_to_int((struct scsi_lun *)(bhs + 8)),
+				NULL, type, GFP_KERNEL,
+				kitt_get_be32(bhs + 20), TARGET_SCF_ACK_KREF);
+	if (ret) {
+		/* put_unused gives the slot back; answer without it. */
+		kitt_cmd_put_unused(conn, cmd);
+		return kitt_tmf_send(conn, ISCSI_TMF_RSP_REJECTED);
+	}
+	return 0;
+}

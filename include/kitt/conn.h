@@ -1,0 +1,302 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Connections, logins and sessions.
+ *
+ * A connection is driven by one work item, io_work, which the socket
+ * callbacks queue: it receives PDUs and sends queued responses, each with
+ * a budget, then requeues itself if there is more. Nothing else reads from
+ * or writes to the socket. See Documentation/architecture.rst.
+ */
+#ifndef KITT_CONN_H
+#define KITT_CONN_H
+
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/spinlock.h>
+#include <linux/uio.h>
+#include <linux/workqueue.h>
+#include <target/target_core_base.h>
+
+#include "kitt/nego.h"
+#include "kitt/netaddr.h"
+#include "kitt/pdu.h"
+
+/* Longest CDB the target core takes (SCSI_MAX_VARLEN_CDB_SIZE). */
+#define KITT_CDB_MAX		260
+
+struct kitt_portal;
+struct sock;
+struct kitt_tpg;
+struct kitt_login;
+struct kitt_sess;
+
+/* A connection's life; kitt_conn_set_state() is the one place it changes. */
+enum kitt_conn_state {
+	KITT_CONN_LOGIN,	/* accepted, login in progress */
+	KITT_CONN_FULL,		/* full feature phase */
+	KITT_CONN_LOGOUT,	/* logout response queued: close once sent */
+	KITT_CONN_CLOSING,	/* torn down by release_work */
+};
+
+/* Where the receiver is within the current PDU. */
+enum kitt_rx_state {
+	KITT_RX_BHS,		/* the 48-byte header */
+	KITT_RX_AHS,		/* additional header segments */
+	KITT_RX_HDR,		/* decide where the data goes */
+	KITT_RX_WAIT,		/* a command must get its buffers first */
+	KITT_RX_DATA,		/* the data segment */
+	KITT_RX_PAD,		/* padding to 4 bytes */
+	KITT_RX_END,		/* whole: dispatch it */
+};
+
+enum kitt_tx_kind {
+	KITT_TX_BUF,		/* a header and a buffer, freed once sent */
+	KITT_TX_R2T,		/* R2Ts of a command (kitt_cmd.r2t_tx) */
+	KITT_TX_RSP,		/* Data-In and status of a command (kitt_cmd.rsp_tx) */
+};
+
+/* A PDU waiting to be sent, or being sent. */
+struct kitt_tx {
+	struct list_head entry;		/* kitt_conn.tx_queue, under lock */
+	enum kitt_tx_kind kind;
+	u8 hdr[KITT_BHS_LEN];
+	void *data;			/* the data segment, if any */
+	u32 data_len;
+	u32 sent;			/* bytes of header, data and pad sent */
+	unsigned int flags;		/* KITT_TX_* */
+};
+
+#define KITT_TX_STATSN		BIT(0)	/* takes the next StatSN */
+#define KITT_TX_CLOSE		BIT(1)	/* close the connection once sent */
+
+struct kitt_conn {
+	struct kref ref;
+	struct socket *sock;
+	/* portal and portal_entry: under kitt_conns_lock (drivers/conn.c) */
+	struct kitt_portal *portal;
+	struct list_head portal_entry;
+	struct work_struct io_work;
+	struct work_struct release_work;
+	struct delayed_work login_timeout;
+	struct delayed_work nopin_work;	/* pings an idle connection */
+
+	spinlock_t lock;		/* protects state, tx_queue, cmds, nopin_* */
+	enum kitt_conn_state state;
+	struct list_head tx_queue;
+	u32 nopin_ttt;			/* TTT of the ping awaiting its answer */
+	bool nopin_outstanding;
+	unsigned long nopin_sent;	/* jiffies */
+	unsigned long last_rx;		/* last PDU in (jiffies); io_work writes */
+	unsigned long nopin_interval;	/* 0: no pings */
+	unsigned long nopin_response;
+
+	/* Owned by io_work: */
+	struct kitt_tx *tx_cur;
+	enum kitt_rx_state rx_state;
+	u32 rx_done;			/* bytes of the current piece so far */
+	u8 rx_bhs[KITT_BHS_LEN];
+	u8 rx_ahs[KITT_AHS_MAX];
+	u8 rx_pad[4];
+	void *rx_data;			/* data segment of the current PDU */
+	u32 rx_ahs_len, rx_data_len;
+	struct iov_iter rx_iter;	/* where the data segment goes */
+	struct kvec rx_kvec;
+	struct bio_vec *rx_bvec;	/* pages of a command's buffer */
+	u32 rx_bvec_max;
+	u32 rx_discard;			/* bytes of data to read and drop */
+	struct kitt_cmd *rx_cmd;	/* the command the data is for */
+	u8 rx_cdb[KITT_CDB_MAX];	/* the CDB being started */
+	u8 rx_reject;			/* Reject reason for this PDU, or 0 */
+	bool rx_drop;			/* ignore this PDU (CmdSN outside window) */
+	struct kitt_cmd *unsol_cmd;	/* the command unsolicited data is for */
+	struct list_head cmds;		/* kitt_cmd.conn_entry, under lock */
+	struct list_head aborted;	/* aborted commands, under lock */
+	bool io_stopped;		/* io_work will not run again; under lock */
+	u32 stat_sn;			/* StatSN of the next status */
+	struct kitt_pdu_limits limits;
+	struct kitt_login *login;	/* while logging in */
+	struct kitt_sess *sess;		/* once logged in */
+	struct kitt_sess_params params;
+	u16 cid;
+	/* A Text answer too long for one PDU, sent in parts (io_work only). */
+	char *text_rsp;
+	u32 text_rsp_len, text_rsp_off;
+	u32 text_ttt;
+
+	struct kitt_netaddr local;	/* the address the initiator reached */
+	struct kitt_netaddr peer;
+
+	/* Saved socket callbacks, restored at close. */
+	void (*saved_data_ready)(struct sock *sk);
+	void (*saved_state_change)(struct sock *sk);
+	void (*saved_write_space)(struct sock *sk);
+};
+
+/*
+ * A session: one connection for now (MaxConnections=1). Normal sessions
+ * carry a target-core se_session; discovery sessions have none.
+ */
+struct kitt_sess {
+	struct kref ref;
+	enum kitt_session_type type;
+	struct kitt_tpg *tpg;		/* NULL for discovery */
+	struct se_session *se_sess;	/* NULL for discovery */
+	u8 isid[6];
+	u16 tsih;
+	char initiator_name[KITT_ISCSI_NAME_MAX + 1];
+	char initiator_alias[KITT_TEXT_VALUE_MAX + 1];
+	struct kitt_sess_params params;
+	struct list_head tpg_entry;	/* kitt_tpg.sessions, under tpg->lock */
+
+	spinlock_t sn_lock;		/* protects exp_cmd_sn and max_cmd_sn */
+	u32 exp_cmd_sn;
+	u32 max_cmd_sn;
+	u32 cmdsn_depth;
+
+	/* The connection; under sn_lock, cleared when it closes. */
+	struct kitt_conn *conn;
+	struct completion *gone;	/* completed when the session is freed */
+};
+
+/* Most R2Ts one command has outstanding (MaxOutstandingR2T is capped). */
+#define KITT_MAX_R2T		4
+
+/* One solicited (or the unsolicited) burst of Data-Out. */
+struct kitt_burst {
+	u32 ttt;			/* 0xffffffff for unsolicited data */
+	u32 offset;			/* BufferOffset of its first byte */
+	u32 len;
+	u32 received;
+	u32 data_sn;			/* DataSN expected next */
+	bool active;
+};
+
+/* Sending a command's Data-In and status, step by step. */
+enum kitt_cmd_tx_state {
+	KITT_CTX_START,
+	KITT_CTX_DATAIN_HDR,
+	KITT_CTX_DATAIN_DATA,
+	KITT_CTX_STATUS_HDR,
+	KITT_CTX_STATUS_DATA,
+};
+
+/*
+ * A SCSI command: the target core's se_cmd and what iSCSI adds. Lives in
+ * the session's tag pool; the io_work of its connection owns the fields
+ * below except flags.
+ */
+struct kitt_cmd {
+	struct se_cmd se_cmd;
+	struct kitt_conn *conn;
+	struct list_head conn_entry;	/* kitt_conn.cmds, under conn->lock */
+	unsigned long flags;		/* KITT_CMD_* bits, atomic */
+	u32 itt;
+	u32 edtl;			/* Expected Data Transfer Length */
+	u8 lun[8];
+
+	/* Data-Out */
+	u32 imm_len;			/* immediate data in the command PDU */
+	u32 unsol_len;			/* unsolicited Data-Out promised */
+	u32 data_done;			/* bytes of write data in place */
+	u32 write_len;			/* bytes of write data to receive */
+	u32 r2t_offset;			/* next offset to ask for */
+	u32 r2t_sn;
+	struct kitt_burst unsol;
+	struct kitt_burst bursts[KITT_MAX_R2T];
+	struct kitt_burst *rx_burst;	/* burst of the Data-Out being read */
+	u32 rx_len;			/* its data length */
+
+	/* Data-In and status */
+	enum kitt_cmd_tx_state tx_state;
+	u32 datain_off, datain_sn;
+	u32 pdu_len, piece_sent;
+	u32 burst_left;			/* of the current Data-In sequence */
+	bool status_in_datain;
+	u8 pdu_hdr[KITT_BHS_LEN];
+	u8 sense_hdr[2];
+	u8 r2t_hdr[KITT_BHS_LEN];
+	u32 r2t_sent;
+	bool r2t_building;
+	struct kitt_tx r2t_tx;
+	struct kitt_tx rsp_tx;
+	unsigned char sense[TRANSPORT_SENSE_BUFFER];
+};
+
+enum {
+	KITT_CMD_IMMEDIATE,	/* the I bit: no CmdSN slot */
+	KITT_CMD_WRITE_READY,	/* write_pending was called: buffers exist */
+	KITT_CMD_RSP_QUEUED,	/* Data-In/status queued */
+	KITT_CMD_R2T_QUEUED,
+	KITT_CMD_DATA_ERROR,	/* bad Data-Out: fail once the data is in */
+	KITT_CMD_EXECUTED,	/* handed back to the core to execute */
+	KITT_CMD_FINISH_DEFERRED, /* response sent while its data was read */
+	KITT_CMD_ABORTED,	/* aborted by a TMF: on kitt_conn.aborted */
+	KITT_CMD_ORPHAN,	/* left to the core's abort path at close */
+};
+
+/* drivers/conn.c */
+int kitt_conn_init(void);
+void kitt_conn_exit(void);
+int kitt_conn_start(struct kitt_portal *portal, struct socket *sock);
+void kitt_portal_close_conns(struct kitt_portal *portal);
+void kitt_conn_close(struct kitt_conn *conn, const char *why);
+void kitt_conn_put(struct kitt_conn *conn);
+void kitt_conn_set_state(struct kitt_conn *conn, enum kitt_conn_state state);
+void kitt_conn_queue_tx(struct kitt_conn *conn, struct kitt_tx *tx);
+struct kitt_tx *kitt_tx_alloc(u32 data_len, gfp_t gfp);
+void kitt_tx_free(struct kitt_tx *tx);
+struct kitt_portal *kitt_conn_portal(struct kitt_conn *conn);
+void kitt_conn_stamp_hdr(struct kitt_conn *conn, u8 *hdr, bool status);
+int kitt_conn_send_kvec(struct kitt_conn *conn, const void *buf, u32 len,
+			u32 *sent, bool more);
+void kitt_conn_kick(struct kitt_conn *conn);
+void kitt_conn_nopin_answered(struct kitt_conn *conn, u32 ttt);
+void kitt_conn_logged_in(struct kitt_conn *conn);
+
+/* drivers/login.c */
+struct kitt_login *kitt_login_alloc(void);
+void kitt_login_free(struct kitt_login *login);
+int kitt_login_rx(struct kitt_conn *conn);
+void kitt_login_fill_sn(struct kitt_conn *conn, u8 *hdr);
+
+/* drivers/session.c */
+int kitt_sess_init(void);
+void kitt_sess_exit(void);
+int kitt_ffp_rx(struct kitt_conn *conn);
+void kitt_sess_fill_sn(struct kitt_sess *sess, u8 *hdr);
+void kitt_sess_conn_closed(struct kitt_conn *conn);
+struct kitt_sess *kitt_sess_create(struct kitt_conn *conn,
+				   const struct kitt_nego *nego,
+				   struct kitt_tpg *tpg, const u8 *isid,
+				   u32 cmd_sn, struct se_node_acl *acl);
+void kitt_tpg_close_sessions(struct kitt_tpg *tpg);
+int kitt_send_reject(struct kitt_conn *conn, u8 reason);
+void kitt_sess_cmd_done(struct kitt_sess *sess);
+bool kitt_sess_cmdsn_ok(struct kitt_sess *sess, const u8 *bhs, bool holds_slot);
+
+/* drivers/cmd.c */
+int kitt_ffp_rx_hdr(struct kitt_conn *conn);
+int kitt_cmd_rx_ready(struct kitt_conn *conn);
+int kitt_cmd_rx_done(struct kitt_conn *conn);
+int kitt_cmd_send(struct kitt_conn *conn, struct kitt_tx *tx);
+void kitt_conn_release_cmds(struct kitt_conn *conn);
+void kitt_conn_reap_aborted(struct kitt_conn *conn, bool all);
+struct kitt_cmd *kitt_cmd_get(struct kitt_conn *conn, const u8 *bhs);
+void kitt_cmd_put_unused(struct kitt_conn *conn, struct kitt_cmd *cmd);
+int kitt_write_pending(struct se_cmd *se_cmd);
+int kitt_queue_data_in(struct se_cmd *se_cmd);
+int kitt_queue_status(struct se_cmd *se_cmd);
+void kitt_release_cmd(struct se_cmd *se_cmd);
+void kitt_aborted_task(struct se_cmd *se_cmd);
+int kitt_get_cmd_state(struct se_cmd *se_cmd);
+void kitt_queue_tm_rsp(struct se_cmd *se_cmd);
+
+/* drivers/tmf.c */
+int kitt_tmf_rx(struct kitt_conn *conn);
+u8 kitt_tmf_response(const struct se_cmd *se_cmd);
+
+/* drivers/discovery.c */
+int kitt_send_targets(struct kitt_conn *conn, const char *value, u32 len,
+		      struct kitt_text_buf *out);
+
+#endif /* KITT_CONN_H */
