@@ -973,7 +973,14 @@ void kitt_conn_release_cmds(struct kitt_conn *conn)
 			target_complete_cmd(se_cmd, SAM_STAT_TASK_ABORTED);
 		kitt_cmd_give_back_slot(conn, test_bit(KITT_CMD_IMMEDIATE,
 						       &cmd->flags));
-		transport_generic_free_cmd(se_cmd, 1);
+		/*
+		 * Waiting stops the command before the core's completion
+		 * would drop its own reference (CMD_T_STOP skips
+		 * check_stop_free): if the wait did not free it, that
+		 * reference is ours to drop too.
+		 */
+		if (!transport_generic_free_cmd(se_cmd, 1))
+			target_put_sess_cmd(se_cmd);
 	}
 	conn->unsol_cmd = NULL;
 }

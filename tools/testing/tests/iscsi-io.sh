@@ -44,6 +44,7 @@ cmp <(head -c 1536 data) back || die "512-byte I/O differs"
 
 log "LUN reset (task management), then I/O goes on"
 sg_reset -d "$dev" || die "LUN reset failed"
+dmesg | tail -n 5
 dd if=data of="$dev" bs=1M oflag=direct status=none || die "write after reset failed"
 dd if="$dev" of=back bs=1M count=8 iflag=direct status=none || die "read after reset failed"
 cmp data back || die "data differs after reset"
