@@ -23,6 +23,7 @@
 #include <target/target_core_backend.h>
 #include <target/target_core_fabric.h>
 
+#include "kitt/cdb.h"
 #include "kitt/compat.h"
 #include "kitt/conn.h"
 #include "kitt/kitt.h"
@@ -151,6 +152,89 @@ void kitt_cmd_put_unused(struct kitt_conn *conn, struct kitt_cmd *cmd)
 	target_free_tag(conn->sess->se_sess, &cmd->se_cmd);
 }
 
+/*
+ * The data direction of the command, and the initiator's Expected Data
+ * Transfer Length in that direction. Where the CDB's opcode fixes the
+ * direction, the CDB wins over the R/W bits: a READ flagged as a write
+ * reads (and its "write data" is dropped), and the initiator, having
+ * asked for nothing in that direction, gets a residual overflow.
+ */
+static int kitt_cmd_dir(struct kitt_cmd *cmd, u8 flags, u32 edtl,
+			const struct kitt_cdb_info *ci)
+{
+	bool read = flags & ISCSI_FLAG_CMD_READ;
+	bool write = flags & ISCSI_FLAG_CMD_WRITE;
+
+	switch (ci->dir) {
+	case KITT_CDB_DIR_IN:
+		cmd->edtl = read ? edtl : 0;
+		return DMA_FROM_DEVICE;
+	case KITT_CDB_DIR_OUT:
+		cmd->edtl = write ? edtl : 0;
+		return DMA_TO_DEVICE;
+	case KITT_CDB_DIR_NONE:
+		cmd->edtl = edtl;	/* all of it is residual underflow */
+		return DMA_NONE;
+	default:
+		cmd->edtl = edtl;
+		if (write)
+			return DMA_TO_DEVICE;
+		return read && edtl ? DMA_FROM_DEVICE : DMA_NONE;
+	}
+}
+
+/* The logical block size behind LUN @lun of the session, 0 if none. */
+static u32 kitt_lun_block_size(struct se_session *se_sess, u64 lun)
+{
+	struct se_node_acl *nacl = se_sess->se_node_acl;
+	struct se_dev_entry *deve;
+	struct se_device *dev;
+	u32 bs = 0;
+
+	rcu_read_lock();
+	hlist_for_each_entry_rcu(deve, &nacl->lun_entry_hlist, link) {
+		if (deve->mapped_lun != lun || !deve->se_lun)
+			continue;
+		dev = rcu_dereference(deve->se_lun->lun_se_dev);
+		if (dev)
+			bs = dev->dev_attrib.block_size;
+		break;
+	}
+	rcu_read_unlock();
+	return bs;
+}
+
+/*
+ * Residual overflow on a write (RFC 7143 §11.4.5.1): the initiator sends
+ * fewer bytes than the CDB's TRANSFER LENGTH. The target core has no
+ * notion of writing part of a command's data, so where the initiator's
+ * length is a whole number of blocks, the command is cut to it here:
+ * the core then writes exactly what arrives, and the response reports
+ * the rest as overflow. Other overflowing writes fail after the core has
+ * parsed them (kitt_cmd_rx_hdr). Only looked at when EDTL is below
+ * TRANSFER LENGTH x 512, so normal writes pay nothing.
+ */
+static void kitt_cmd_cut_write(struct kitt_cmd *cmd, u8 *cdb,
+			       const struct kitt_cdb_info *ci, u64 lun)
+{
+	u32 blocks, bs, cut;
+	u64 want;
+
+	if (!ci->len_size)
+		return;
+	blocks = kitt_cdb_blocks(cdb, ci);
+	if ((u64)blocks * 512 <= cmd->edtl)
+		return;
+	bs = kitt_lun_block_size(cmd->conn->sess->se_sess, lun);
+	if (!bs || cmd->edtl % bs)
+		return;
+	cut = cmd->edtl / bs;
+	want = (u64)blocks * bs;
+	if (cut >= blocks || kitt_cdb_set_blocks(cdb, ci, cut))
+		return;
+	cmd->cut = min_t(u64, want - cmd->edtl, U32_MAX);
+}
+
 /* A SCSI Command header is in: start the command in the core. */
 static int kitt_cmd_rx_hdr(struct kitt_conn *conn)
 {
@@ -159,8 +243,11 @@ static int kitt_cmd_rx_hdr(struct kitt_conn *conn)
 	u32 edtl = kitt_get_be32(bhs + 20);
 	u32 dsl = conn->rx_data_len;
 	bool immediate = kitt_bhs_immediate(bhs);
+	u64 lun = scsilun_to_int((struct scsi_lun *)(bhs + 8));
+	struct kitt_cdb_info ci;
 	u8 *cdb = conn->rx_cdb;
 	struct kitt_cmd *cmd;
+	struct se_cmd *se_cmd;
 	int dir, ret;
 	u8 reject;
 
@@ -182,45 +269,67 @@ static int kitt_cmd_rx_hdr(struct kitt_conn *conn)
 		kitt_cmd_give_back_slot(conn, immediate);
 		return 1;
 	}
-	cmd->edtl = edtl;
-	if (flags & ISCSI_FLAG_CMD_WRITE) {
-		dir = DMA_TO_DEVICE;
-		cmd->imm_len = dsl;
-		if (!(flags & ISCSI_FLAG_CMD_FINAL))
-			cmd->unsol_len = min(edtl, conn->params.first_burst_length) - dsl;
-	} else {
-		dir = edtl ? DMA_FROM_DEVICE : DMA_NONE;
+	se_cmd = &cmd->se_cmd;
+	kitt_cdb_info(cdb, &ci);
+	dir = kitt_cmd_dir(cmd, flags, edtl, &ci);
+	/* What the initiator sends unasked, whatever becomes of it. */
+	cmd->imm_len = dsl;
+	if (!(flags & ISCSI_FLAG_CMD_FINAL)) {
+		cmd->unsol.ttt = ISCSI_RESERVED_TAG;
+		cmd->unsol.offset = dsl;
+		cmd->unsol.len = min(edtl, conn->params.first_burst_length) - dsl;
+		cmd->unsol.active = cmd->unsol.len != 0;
+		if (cmd->unsol.active)
+			conn->unsol_cmd = cmd;
 	}
+	if (dir == DMA_TO_DEVICE)
+		kitt_cmd_cut_write(cmd, cdb, &ci, lun);
 
-	ret = target_init_cmd(&cmd->se_cmd, conn->sess->se_sess, cmd->sense,
-			      scsilun_to_int((struct scsi_lun *)(bhs + 8)),
-			      edtl, kitt_task_attr(flags), dir,
-			      TARGET_SCF_ACK_KREF);
+	/*
+	 * UNKNOWN_SIZE: the core sizes the command from its CDB, and kitt
+	 * moves what both sides agree on, reporting the difference itself.
+	 */
+	ret = target_init_cmd(se_cmd, conn->sess->se_sess, cmd->sense, lun,
+			      cmd->edtl, kitt_task_attr(flags), dir,
+			      TARGET_SCF_ACK_KREF | TARGET_SCF_UNKNOWN_SIZE);
 	if (ret) {
 		/* The session is stopping: the command never existed. */
+		if (conn->unsol_cmd == cmd)
+			conn->unsol_cmd = NULL;
 		kitt_cmd_put_unused(conn, cmd);
 		return 1;
 	}
 	/* The task tag the core matches ABORT TASK against. */
-	cmd->se_cmd.tag = cmd->itt;
-	if (cmd->unsol_len)
-		conn->unsol_cmd = cmd;
-	/* From here on the core answers failures through queue_status. */
-	if (!target_submit_prep(&cmd->se_cmd, cdb, NULL, 0, NULL, 0, NULL, 0,
-				GFP_KERNEL))
-		kitt_target_submit(&cmd->se_cmd);
+	se_cmd->tag = cmd->itt;
 	if (dsl) {
 		conn->rx_cmd = cmd;
 		cmd->rx_burst = NULL;	/* immediate data: offset 0 */
 		cmd->rx_len = dsl;
 	}
+	/* From here on the core answers failures through queue_status. */
+	if (target_submit_prep(se_cmd, cdb, NULL, 0, NULL, 0, NULL, 0,
+			       GFP_KERNEL))
+		return 1;
+	if (dir == DMA_TO_DEVICE) {
+		if (cmd->edtl < se_cmd->data_length) {
+			pr_warn_ratelimited("failing write ITT 0x%08x: %u bytes expected, CDB wants %u\n",
+					    cmd->itt, cmd->edtl,
+					    se_cmd->data_length);
+			transport_generic_request_failure(se_cmd,
+							  TCM_INVALID_FIELD_IN_COMMAND_IU);
+			return 1;
+		}
+		cmd->write_len = se_cmd->data_length;
+	}
+	kitt_target_submit(se_cmd);
 	return 1;
 }
 
 /*
  * The core is done deciding: the command has buffers to receive into
  * (write_pending), or has failed and its data must be dropped. Until
- * either, the receiver waits (io_work is kicked when it happens).
+ * either, the receiver waits (io_work is kicked when it happens). Data
+ * past the command's length (residual underflow) is dropped.
  */
 int kitt_cmd_rx_ready(struct kitt_conn *conn)
 {
@@ -229,23 +338,21 @@ int kitt_cmd_rx_ready(struct kitt_conn *conn)
 	u32 off = cmd->rx_burst ? cmd->rx_burst->offset +
 			cmd->rx_burst->received : 0;
 	struct scatterlist *sg;
-	u32 n = 0, skip = off, left = cmd->rx_len;
+	u32 n = 0, skip = off, left, place;
 	int i;
 
+	cmd->rx_place = 0;
 	if (test_bit(KITT_CMD_RSP_QUEUED, &cmd->flags) ||
-	    test_bit(KITT_CMD_DATA_ERROR, &cmd->flags)) {
-		conn->rx_discard = cmd->rx_len;	/* failed: drop the data */
+	    test_bit(KITT_CMD_DATA_ERROR, &cmd->flags) ||
+	    off >= cmd->write_len) {
+		conn->rx_discard = cmd->rx_len;	/* nowhere to go */
 		return 1;
 	}
 	if (!test_bit(KITT_CMD_WRITE_READY, &cmd->flags))
 		return 0;
-	if (off + left > se_cmd->data_length) {
-		/* More data than the command moves: never write it. */
-		set_bit(KITT_CMD_DATA_ERROR, &cmd->flags);
-		conn->rx_discard = cmd->rx_len;
-		return 1;
-	}
-	/* Map [off, off + left) of the command's pages. */
+	place = min(cmd->rx_len, cmd->write_len - off);
+	left = place;
+	/* Map [off, off + place) of the command's pages. */
 	for_each_sg(se_cmd->t_data_sg, sg, se_cmd->t_data_nents, i) {
 		u32 len = sg->length;
 
@@ -263,8 +370,11 @@ int kitt_cmd_rx_ready(struct kitt_conn *conn)
 		if (!left)
 			break;
 	}
-	conn->rx_discard = 0;
-	iov_iter_bvec(&conn->rx_iter, ITER_DEST, conn->rx_bvec, n, cmd->rx_len);
+	if (left)
+		return -EINVAL;		/* the core's buffer is short */
+	cmd->rx_place = place;
+	conn->rx_discard = cmd->rx_len - place;
+	iov_iter_bvec(&conn->rx_iter, ITER_DEST, conn->rx_bvec, n, place);
 	return 1;
 }
 
@@ -275,8 +385,6 @@ static void kitt_cmd_write_complete(struct kitt_cmd *cmd)
 {
 	if (test_and_set_bit(KITT_CMD_EXECUTED, &cmd->flags))
 		return;
-	if (cmd->conn->unsol_cmd == cmd)
-		cmd->conn->unsol_cmd = NULL;
 	if (test_bit(KITT_CMD_DATA_ERROR, &cmd->flags)) {
 		transport_generic_request_failure(&cmd->se_cmd,
 						  TCM_CHECK_CONDITION_ABORT_CMD);
@@ -285,20 +393,31 @@ static void kitt_cmd_write_complete(struct kitt_cmd *cmd)
 	target_execute_cmd(&cmd->se_cmd);
 }
 
-/* Account @len bytes of write data that arrived (or were dropped). */
-static void kitt_cmd_data_in_place(struct kitt_cmd *cmd, u32 len, bool final)
+/*
+ * Account for the Data-Out (or immediate data) PDU just read: rx_place
+ * bytes of it landed in the command's pages, the rest was dropped.
+ */
+static void kitt_cmd_data_in_place(struct kitt_cmd *cmd, bool final)
 {
 	struct kitt_burst *b = cmd->rx_burst;
 
-	cmd->data_done += len;
+	/* After a bad PDU, count what was sent: it ends the data phase. */
+	if (test_bit(KITT_CMD_DATA_ERROR, &cmd->flags))
+		cmd->data_done += min(cmd->rx_len, cmd->write_len);
+	else
+		cmd->data_done += cmd->rx_place;
 	if (b) {
-		b->received += len;
+		b->received += min(cmd->rx_len, b->len - b->received);
 		b->data_sn++;
 		if (b->received == b->len || final)
 			b->active = false;
+		if (b == &cmd->unsol && !b->active &&
+		    cmd->conn->unsol_cmd == cmd)
+			cmd->conn->unsol_cmd = NULL;
 	}
-	if (test_bit(KITT_CMD_RSP_QUEUED, &cmd->flags))
-		return;		/* failed already: only the data is drained */
+	if (test_bit(KITT_CMD_RSP_QUEUED, &cmd->flags) ||
+	    !test_bit(KITT_CMD_WRITE_READY, &cmd->flags))
+		return;		/* failed, or write_pending will look */
 	if (cmd->data_done >= cmd->write_len) {
 		kitt_cmd_write_complete(cmd);
 		return;
@@ -319,7 +438,7 @@ int kitt_cmd_rx_done(struct kitt_conn *conn)
 	if (!cmd)
 		return 0;
 	conn->rx_cmd = NULL;
-	kitt_cmd_data_in_place(cmd, cmd->rx_len, final);
+	kitt_cmd_data_in_place(cmd, final);
 	/* Its response went out while we were still reading its data. */
 	if (test_and_clear_bit(KITT_CMD_FINISH_DEFERRED, &cmd->flags))
 		kitt_cmd_finish(conn, cmd);
@@ -327,6 +446,32 @@ int kitt_cmd_rx_done(struct kitt_conn *conn)
 }
 
 /* ---- Data-Out ---- */
+
+/*
+ * The command unsolicited Data-Out with @itt belongs to: usually the
+ * last one that promised some; initiators may interleave several.
+ */
+static struct kitt_cmd *kitt_unsol_cmd(struct kitt_conn *conn, u32 itt)
+{
+	struct kitt_cmd *cmd = conn->unsol_cmd, *found = NULL;
+
+	if (cmd && cmd->itt == itt) {
+		found = cmd;
+	} else {
+		spin_lock_bh(&conn->lock);
+		list_for_each_entry(cmd, &conn->cmds, conn_entry) {
+			if (cmd->itt == itt && cmd->unsol.active) {
+				found = cmd;
+				break;
+			}
+		}
+		spin_unlock_bh(&conn->lock);
+	}
+	if (!found || !found->unsol.active ||
+	    test_bit(KITT_CMD_ABORTED, &found->flags))
+		return NULL;
+	return found;
+}
 
 /* The burst a Data-Out PDU belongs to, or NULL (unknown ITT or TTT). */
 static struct kitt_burst *kitt_data_out_burst(struct kitt_conn *conn,
@@ -340,9 +485,8 @@ static struct kitt_burst *kitt_data_out_burst(struct kitt_conn *conn,
 	int i;
 
 	if (ttt == ISCSI_RESERVED_TAG) {
-		cmd = conn->unsol_cmd;
-		if (!cmd || cmd->itt != itt || !cmd->unsol.active ||
-		    test_bit(KITT_CMD_ABORTED, &cmd->flags))
+		cmd = kitt_unsol_cmd(conn, itt);
+		if (!cmd)
 			return NULL;
 		*cmdp = cmd;
 		return &cmd->unsol;
@@ -364,6 +508,23 @@ static struct kitt_burst *kitt_data_out_burst(struct kitt_conn *conn,
 }
 
 /*
+ * Unsolicited Data-Out for a command whose response went out before all
+ * of it arrived (it failed early): dropped without a Reject.
+ */
+static bool kitt_data_out_drain(struct kitt_conn *conn, u32 len)
+{
+	const u8 *bhs = conn->rx_bhs;
+
+	if (!conn->drain_left || kitt_bhs_itt(bhs) != conn->drain_itt ||
+	    kitt_get_be32(bhs + 20) != ISCSI_RESERVED_TAG)
+		return false;
+	conn->drain_left -= min(len, conn->drain_left);
+	if (bhs[1] & ISCSI_FLAG_CMD_FINAL)
+		conn->drain_left = 0;
+	return true;
+}
+
+/*
  * A Data-Out header is in. Unknown ITT/TTT: Reject and drop the data.
  * Wrong DataSN, offset or length for its burst: drop the data, and the
  * command fails once its data phase is over; bad data is never written.
@@ -378,6 +539,8 @@ static int kitt_data_out_hdr(struct kitt_conn *conn)
 
 	conn->rx_discard = len;
 	b = kitt_data_out_burst(conn, &cmd);
+	if (!b && kitt_data_out_drain(conn, len))
+		return 1;
 	if (!b) {
 		pr_warn_ratelimited("rejecting Data-Out for unknown ITT 0x%08x TTT 0x%08x\n",
 				    kitt_bhs_itt(bhs), kitt_get_be32(bhs + 20));
@@ -393,7 +556,6 @@ static int kitt_data_out_hdr(struct kitt_conn *conn)
 				    kitt_get_be32(bhs + 40), len);
 		set_bit(KITT_CMD_DATA_ERROR, &cmd->flags);
 		/* Count what the initiator thinks it sent, write nothing. */
-		len = min(len, b->len - b->received);
 		cmd->rx_burst = b;
 		cmd->rx_len = len;
 		conn->rx_cmd = cmd;
@@ -533,15 +695,10 @@ int kitt_write_pending(struct se_cmd *se_cmd)
 	struct kitt_cmd *cmd = kitt_cmd(se_cmd);
 
 	cmd->write_len = se_cmd->data_length;
-	if (cmd->unsol_len) {
-		cmd->unsol.active = true;
-		cmd->unsol.ttt = ISCSI_RESERVED_TAG;
-		cmd->unsol.offset = cmd->imm_len;
-		cmd->unsol.len = cmd->unsol_len;
-	}
-	cmd->r2t_offset = cmd->imm_len + cmd->unsol_len;
+	cmd->r2t_offset = cmd->imm_len + cmd->unsol.len;
 	set_bit(KITT_CMD_WRITE_READY, &cmd->flags);
-	if (!cmd->write_len) {
+	/* Data that came before the buffers existed waited for them. */
+	if (cmd->data_done >= cmd->write_len) {
 		kitt_cmd_write_complete(cmd);
 		return 0;
 	}
@@ -553,24 +710,33 @@ int kitt_write_pending(struct se_cmd *se_cmd)
 
 /* ---- Data-In and SCSI Response ---- */
 
+/*
+ * Residuals (RFC 7143 §11.4.5.1) between what the command moves (what the
+ * core made of its CDB, plus any part kitt cut off a write) and what the
+ * initiator expected.
+ */
 static void kitt_cmd_residual(struct kitt_cmd *cmd, u8 *flags, u8 *count_field)
 {
-	struct se_cmd *se_cmd = &cmd->se_cmd;
+	u64 want = (u64)cmd->se_cmd.data_length + cmd->cut;
+	u32 count;
 
-	if (se_cmd->se_cmd_flags & SCF_OVERFLOW_BIT)
+	if (want > cmd->edtl) {
 		*flags |= ISCSI_FLAG_CMD_OVERFLOW;
-	else if (se_cmd->se_cmd_flags & SCF_UNDERFLOW_BIT)
+		count = min_t(u64, want - cmd->edtl, U32_MAX);
+	} else if (want < cmd->edtl) {
 		*flags |= ISCSI_FLAG_CMD_UNDERFLOW;
-	else
+		count = cmd->edtl - want;
+	} else {
 		return;
-	kitt_put_be32(count_field, se_cmd->residual_count);
+	}
+	kitt_put_be32(count_field, count);
 }
 
 /* Build the header of the next Data-In PDU. */
 static void kitt_cmd_build_datain(struct kitt_conn *conn, struct kitt_cmd *cmd)
 {
 	struct se_cmd *se_cmd = &cmd->se_cmd;
-	u32 left = se_cmd->data_length - cmd->datain_off;
+	u32 left = cmd->datain_len - cmd->datain_off;
 	u32 len = min3(left, conn->params.max_xmit_dsl, cmd->burst_left);
 	bool last = len == left;
 	u8 *h = cmd->pdu_hdr;
@@ -723,6 +889,11 @@ static void kitt_cmd_finish(struct kitt_conn *conn, struct kitt_cmd *cmd)
 	spin_unlock_bh(&conn->lock);
 	if (conn->unsol_cmd == cmd)
 		conn->unsol_cmd = NULL;
+	/* Unsolicited data may still be on its way: drop it quietly. */
+	if (cmd->unsol.active) {
+		conn->drain_itt = cmd->itt;
+		conn->drain_left = cmd->unsol.len - cmd->unsol.received;
+	}
 	kitt_cmd_give_back_slot(conn, test_bit(KITT_CMD_IMMEDIATE, &cmd->flags));
 	/* Drops the fabric's reference: release_cmd frees the tag. */
 	transport_generic_free_cmd(&cmd->se_cmd, 0);
@@ -736,7 +907,7 @@ static void kitt_cmd_finish(struct kitt_conn *conn, struct kitt_cmd *cmd)
 static int kitt_cmd_datain_step(struct kitt_conn *conn, struct kitt_cmd *cmd,
 				bool more)
 {
-	bool last = cmd->datain_off + cmd->pdu_len >= cmd->se_cmd.data_length;
+	bool last = cmd->datain_off + cmd->pdu_len >= cmd->datain_len;
 	int ret;
 
 	ret = kitt_cmd_send_datain_data(conn, cmd, more || !last ||
@@ -774,8 +945,10 @@ static int kitt_cmd_send_rsp(struct kitt_conn *conn, struct kitt_cmd *cmd)
 				break;
 			}
 			cmd->burst_left = conn->params.max_burst_length;
+			/* Only what the initiator made room for goes out. */
+			cmd->datain_len = min(se_cmd->data_length, cmd->edtl);
 			if (se_cmd->data_direction == DMA_FROM_DEVICE &&
-			    se_cmd->data_length && se_cmd->t_data_sg &&
+			    cmd->datain_len && se_cmd->t_data_sg &&
 			    se_cmd->scsi_status == SAM_STAT_GOOD) {
 				cmd->status_in_datain = !se_cmd->scsi_sense_length;
 				kitt_cmd_build_datain(conn, cmd);

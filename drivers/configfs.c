@@ -222,7 +222,21 @@ static u32 kitt_tpg_get_inst_index(struct se_portal_group *se_tpg)
 
 static u32 kitt_sess_get_index(struct se_session *se_sess)
 {
-	return 0;
+	struct kitt_sess *sess = se_sess->fabric_sess_ptr;
+
+	return sess->tsih;
+}
+
+/*
+ * The ISID, as twelve hex digits: with the initiator name it makes the
+ * iSCSI initiator port TransportID persistent reservations key on.
+ */
+static u32 kitt_sess_get_initiator_sid(struct se_session *se_sess,
+				       unsigned char *buf, u32 size)
+{
+	struct kitt_sess *sess = se_sess->fabric_sess_ptr;
+
+	return snprintf(buf, size, "%6phN", sess->isid);
 }
 
 /* The core drops the fabric's reference once a command is complete. */
@@ -250,7 +264,9 @@ const struct target_core_fabric_ops kitt_fabric_ops = {
 	.tpg_get_inst_index		= kitt_tpg_get_inst_index,
 	.check_stop_free		= kitt_check_stop_free,
 	.release_cmd			= kitt_release_cmd,
+	.close_session			= kitt_close_session,
 	.sess_get_index			= kitt_sess_get_index,
+	.sess_get_initiator_sid		= kitt_sess_get_initiator_sid,
 	.write_pending			= kitt_write_pending,
 	.set_default_node_attributes	= kitt_set_default_node_attributes,
 	.get_cmd_state			= kitt_get_cmd_state,

@@ -15,6 +15,7 @@
 #include <linux/module.h>
 
 #include "kitt/compat.h"
+#include "kitt/conn.h"
 #include "kitt/kitt.h"
 
 /* Upper bound of default_cmdsn_depth and an ACL's cmdsn_depth. */
@@ -495,11 +496,7 @@ struct configfs_attribute *kitt_tpg_np_attrs[] = {
 
 static ssize_t kitt_nacl_info_show(struct config_item *item, char *page)
 {
-	struct se_node_acl *se_nacl = acl_to_nacl(item);
-
-	return sysfs_emit(page,
-			  "No active iSCSI Session for Initiator Endpoint: %s\n",
-			  se_nacl->initiatorname);
+	return kitt_nacl_info(acl_to_nacl(item), page);
 }
 CONFIGFS_ATTR_RO(kitt_nacl_, info);
 
@@ -636,25 +633,29 @@ struct configfs_attribute *kitt_nacl_attrib_attrs[] = {
 
 /* ---- acls/NAME/param: the values negotiated by the active session ---- */
 
-#define KITT_NACL_PARAM(name)							\
+#define KITT_NACL_PARAM(name, field)							\
 static ssize_t kitt_nacl_param_##name##_show(struct config_item *item,	\
 					     char *page)			\
 {										\
-	return sysfs_emit(page, "No Active iSCSI Session\n");			\
+	struct kitt_sess_params p;						\
+										\
+	if (!kitt_nacl_sess_params(param_to_nacl(item), &p))			\
+		return sysfs_emit(page, "No Active iSCSI Session\n");		\
+	return sysfs_emit(page, "%u\n", (u32)p.field);			\
 }										\
 CONFIGFS_ATTR_RO(kitt_nacl_param_, name)
 
-KITT_NACL_PARAM(MaxConnections);
-KITT_NACL_PARAM(InitialR2T);
-KITT_NACL_PARAM(ImmediateData);
-KITT_NACL_PARAM(MaxBurstLength);
-KITT_NACL_PARAM(FirstBurstLength);
-KITT_NACL_PARAM(DefaultTime2Wait);
-KITT_NACL_PARAM(DefaultTime2Retain);
-KITT_NACL_PARAM(MaxOutstandingR2T);
-KITT_NACL_PARAM(DataPDUInOrder);
-KITT_NACL_PARAM(DataSequenceInOrder);
-KITT_NACL_PARAM(ErrorRecoveryLevel);
+KITT_NACL_PARAM(MaxConnections, max_connections);
+KITT_NACL_PARAM(InitialR2T, initial_r2t);
+KITT_NACL_PARAM(ImmediateData, immediate_data);
+KITT_NACL_PARAM(MaxBurstLength, max_burst_length);
+KITT_NACL_PARAM(FirstBurstLength, first_burst_length);
+KITT_NACL_PARAM(DefaultTime2Wait, default_time2wait);
+KITT_NACL_PARAM(DefaultTime2Retain, default_time2retain);
+KITT_NACL_PARAM(MaxOutstandingR2T, max_outstanding_r2t);
+KITT_NACL_PARAM(DataPDUInOrder, data_pdu_in_order);
+KITT_NACL_PARAM(DataSequenceInOrder, data_sequence_in_order);
+KITT_NACL_PARAM(ErrorRecoveryLevel, error_recovery_level);
 
 struct configfs_attribute *kitt_nacl_param_attrs[] = {
 	&kitt_nacl_param_attr_MaxConnections,

@@ -197,32 +197,36 @@ static int kitt_conn_recv_piece(struct kitt_conn *conn, void *buf, u32 want)
 
 /*
  * The data segment goes where conn->rx_iter points (a kernel buffer, or
- * a command's pages), or nowhere when conn->rx_discard is set.
+ * a command's pages), then conn->rx_discard more bytes are dropped.
  */
 static int kitt_conn_recv_data(struct kitt_conn *conn)
 {
 	struct msghdr msg = { .msg_flags = MSG_DONTWAIT };
 	int ret;
 
-	if (conn->rx_discard) {
+	if (iov_iter_count(&conn->rx_iter)) {
+		msg.msg_iter = conn->rx_iter;
+		ret = sock_recvmsg(conn->sock, &msg, MSG_DONTWAIT);
+		if (ret == -EAGAIN)
+			return 0;
+		if (ret == 0)
+			return -ECONNRESET;
+		if (ret < 0)
+			return ret;
+		conn->rx_iter = msg.msg_iter;
+		if (iov_iter_count(&conn->rx_iter))
+			return 0;
+	}
+	/* What is left over (or all of it) is dropped. */
+	while (conn->rx_discard) {
 		u32 n = min_t(u32, conn->rx_discard, sizeof(conn->rx_ahs));
 
 		ret = kitt_conn_recv(conn, conn->rx_ahs, n);
 		if (ret <= 0)
 			return ret;
 		conn->rx_discard -= ret;
-		return conn->rx_discard ? 0 : 1;
 	}
-	msg.msg_iter = conn->rx_iter;
-	ret = sock_recvmsg(conn->sock, &msg, MSG_DONTWAIT);
-	if (ret == -EAGAIN)
-		return 0;
-	if (ret == 0)
-		return -ECONNRESET;
-	if (ret < 0)
-		return ret;
-	conn->rx_iter = msg.msg_iter;
-	return iov_iter_count(&conn->rx_iter) ? 0 : 1;
+	return 1;
 }
 
 static void kitt_conn_rx_reset(struct kitt_conn *conn)
@@ -230,6 +234,7 @@ static void kitt_conn_rx_reset(struct kitt_conn *conn)
 	kvfree(conn->rx_data);
 	conn->rx_data = NULL;
 	conn->rx_cmd = NULL;
+	iov_iter_kvec(&conn->rx_iter, ITER_DEST, NULL, 0, 0);
 	conn->rx_discard = 0;
 	conn->rx_reject = 0;
 	conn->rx_drop = false;
@@ -545,6 +550,7 @@ static void kitt_conn_release_work(struct work_struct *work)
 	cancel_work_sync(&conn->io_work);
 	cancel_delayed_work_sync(&conn->login_timeout);
 	cancel_delayed_work_sync(&conn->nopin_work);
+	cancel_delayed_work_sync(&conn->logout_timeout);
 	spin_lock_bh(&conn->lock);
 	conn->io_stopped = true;
 	spin_unlock_bh(&conn->lock);
@@ -600,6 +606,60 @@ void kitt_conn_close(struct kitt_conn *conn, const char *why)
 		pr_info_ratelimited("closing connection from %s: %s\n", peer, why);
 	}
 	queue_work(kitt_wq, &conn->release_work);
+}
+
+/* Seconds an initiator gets to log out when asked (Parameter3). */
+#define KITT_LOGOUT_GRACE_SECS	2
+
+static void kitt_conn_logout_timeout(struct work_struct *work)
+{
+	struct kitt_conn *conn = container_of(to_delayed_work(work),
+					      struct kitt_conn, logout_timeout);
+
+	kitt_conn_close(conn, "did not log out when asked");
+}
+
+/*
+ * The target is going away (TPG disabled or removed, portal removed):
+ * ask the initiator of a normal session to log out (Async Message,
+ * AsyncEvent 1, RFC 7143 §11.9.1), so that it finishes its I/O and logs
+ * out cleanly; drop the connection if it has not within the grace time.
+ * Connections still logging in, and discovery sessions, close now.
+ * Callers may hold spinlocks.
+ */
+void kitt_conn_ask_logout(struct kitt_conn *conn)
+{
+	struct kitt_tx *tx = NULL;
+	bool ask = false, close = false;
+
+	spin_lock_bh(&conn->lock);
+	if (conn->state == KITT_CONN_LOGIN ||
+	    (conn->state == KITT_CONN_FULL && !conn->normal)) {
+		close = true;
+	} else if (conn->state == KITT_CONN_FULL && !conn->logout_asked) {
+		conn->logout_asked = true;
+		ask = true;
+	}
+	spin_unlock_bh(&conn->lock);
+	if (ask) {
+		tx = kitt_tx_alloc(0, GFP_ATOMIC);
+		close = !tx;
+	}
+	if (close) {
+		kitt_conn_close(conn, NULL);
+		return;
+	}
+	if (!ask)
+		return;		/* asked already, or logging out */
+	tx->hdr[0] = ISCSI_OP_ASYNC_EVENT;
+	tx->hdr[1] = ISCSI_FLAG_CMD_FINAL;
+	memset(tx->hdr + 16, 0xff, 4);		/* ITT: no task */
+	tx->hdr[36] = ISCSI_ASYNC_MSG_REQUEST_LOGOUT;
+	kitt_put_be16(tx->hdr + 42, KITT_LOGOUT_GRACE_SECS);
+	tx->flags = KITT_TX_STATSN;
+	kitt_conn_queue_tx(conn, tx);
+	queue_delayed_work(kitt_wq, &conn->logout_timeout,
+			   (KITT_LOGOUT_GRACE_SECS + 1) * HZ);
 }
 
 static void kitt_conn_login_timeout(struct work_struct *work)
@@ -716,6 +776,7 @@ int kitt_conn_start(struct kitt_portal *portal, struct socket *sock)
 	INIT_WORK(&conn->release_work, kitt_conn_release_work);
 	INIT_DELAYED_WORK(&conn->login_timeout, kitt_conn_login_timeout);
 	INIT_DELAYED_WORK(&conn->nopin_work, kitt_conn_nopin_work);
+	INIT_DELAYED_WORK(&conn->logout_timeout, kitt_conn_logout_timeout);
 	conn->state = KITT_CONN_LOGIN;
 	conn->rx_state = KITT_RX_BHS;
 	conn->limits.max_recv_dsl = KITT_LOGIN_DSL_MAX;
@@ -748,7 +809,7 @@ void kitt_portal_close_conns(struct kitt_portal *portal)
 	list_for_each_entry_safe(conn, next, &portal->conns, portal_entry) {
 		list_del(&conn->portal_entry);
 		conn->portal = NULL;
-		kitt_conn_close(conn, NULL);
+		kitt_conn_ask_logout(conn);
 	}
 	mutex_unlock(&kitt_conns_lock);
 }

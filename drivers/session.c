@@ -13,6 +13,7 @@
 #include <linux/completion.h>
 #include <linux/idr.h>
 #include <linux/slab.h>
+#include <linux/sysfs.h>
 #include <scsi/iscsi_proto.h>
 #include <target/target_core_base.h>
 #include <target/target_core_fabric.h>
@@ -149,6 +150,7 @@ struct kitt_sess *kitt_sess_create(struct kitt_conn *conn,
 	kref_get(&conn->ref);
 	sess->conn = conn;
 	conn->sess = sess;
+	conn->normal = sess->type == KITT_SESS_NORMAL;
 	return sess;
 }
 
@@ -179,12 +181,14 @@ void kitt_sess_conn_closed(struct kitt_conn *conn)
 		list_del_init(&sess->tpg_entry);
 		mutex_unlock(&tpg->lock);
 		atomic_dec(&tpg->tiqn->stats.sessions);
+		if (!sess->logged_out)
+			atomic_inc(&tpg->tiqn->stats.abnormal_logouts);
 		kitt_tpg_put(tpg);
 	}
 	kref_put(&sess->ref, kitt_sess_free);
 }
 
-/* Disabling or removing a TPG ends its sessions. */
+/* Disabling or removing a TPG ends its sessions, asking for logouts. */
 void kitt_tpg_close_sessions(struct kitt_tpg *tpg)
 {
 	struct kitt_sess *sess;
@@ -193,7 +197,7 @@ void kitt_tpg_close_sessions(struct kitt_tpg *tpg)
 	list_for_each_entry(sess, &tpg->sessions, tpg_entry) {
 		spin_lock_bh(&sess->sn_lock);
 		if (sess->conn)
-			kitt_conn_close(sess->conn, NULL);
+			kitt_conn_ask_logout(sess->conn);
 		spin_unlock_bh(&sess->sn_lock);
 	}
 	mutex_unlock(&tpg->lock);
@@ -384,6 +388,7 @@ static int kitt_logout_req(struct kitt_conn *conn)
 	if (response == ISCSI_LOGOUT_SUCCESS) {
 		/* Send the answer, then close: the session ends with it. */
 		tx->flags |= KITT_TX_CLOSE;
+		conn->sess->logged_out = true;
 		if (conn->sess->tpg)
 			atomic_inc(&conn->sess->tpg->tiqn->stats.normal_logouts);
 		kitt_conn_set_state(conn, KITT_CONN_LOGOUT);
@@ -424,4 +429,119 @@ int kitt_ffp_rx(struct kitt_conn *conn)
 void kitt_sess_cmd_done(struct kitt_sess *sess)
 {
 	kitt_sess_slot_done(sess);
+}
+
+/*
+ * The ACL of @se_sess is being removed (the core took the session off
+ * the ACL's list and waits for its end): close its connection.
+ */
+void kitt_close_session(struct se_session *se_sess)
+{
+	struct kitt_sess *sess = se_sess->fabric_sess_ptr;
+
+	spin_lock_bh(&sess->sn_lock);
+	if (sess->conn)
+		kitt_conn_close(sess->conn, "its ACL was removed");
+	spin_unlock_bh(&sess->sn_lock);
+}
+
+/* ---- what configfs shows of an ACL's session ---- */
+
+static const char *kitt_conn_state_name(enum kitt_conn_state state)
+{
+	switch (state) {
+	case KITT_CONN_LOGIN:
+		return "TARG_CONN_STATE_IN_LOGIN";
+	case KITT_CONN_FULL:
+		return "TARG_CONN_STATE_LOGGED_IN";
+	case KITT_CONN_LOGOUT:
+		return "TARG_CONN_STATE_IN_LOGOUT";
+	default:
+		return "TARG_CONN_STATE_CLEANUP_WAIT";
+	}
+}
+
+static const char kitt_dashes[] = "-------------------------";
+
+static ssize_t kitt_sess_info(struct kitt_sess *sess, char *page)
+{
+	struct kitt_conn *conn;
+	ssize_t n = 0;
+	u32 exp, max;
+
+	n += sysfs_emit_at(page, n, "InitiatorName: %s\n", sess->initiator_name);
+	n += sysfs_emit_at(page, n, "InitiatorAlias: %s\n",
+			   sess->initiator_alias);
+	n += sysfs_emit_at(page, n,
+			   "LIO Session ID: %u   ISID: 0x%6ph  TSIH: %u  SessionType: %s\n",
+			   sess->tsih, sess->isid, sess->tsih,
+			   sess->type == KITT_SESS_DISCOVERY ? "Discovery" : "Normal");
+	spin_lock_bh(&sess->sn_lock);
+	conn = sess->conn;
+	exp = sess->exp_cmd_sn;
+	max = sess->max_cmd_sn;
+	n += sysfs_emit_at(page, n, "Session State: %s\n",
+			   conn ? "TARG_SESS_STATE_LOGGED_IN" :
+			   "TARG_SESS_STATE_FAILED");
+	n += sysfs_emit_at(page, n, "%.21s[iSCSI Session Values]%.23s\n",
+			   kitt_dashes, kitt_dashes);
+	n += sysfs_emit_at(page, n, "  CmdSN/WR  :  CmdSN/WC  :  ExpCmdSN");
+	n += sysfs_emit_at(page, n, "  :  MaxCmdSN  :     ITT    :     TTT\n");
+	n += sysfs_emit_at(page, n, " 0x%08x   0x%08x   0x%08x   0x%08x   0x%08x   0x%08x\n",
+			   sess->cmdsn_depth, max - exp + 1, exp, max, 0, 0);
+	n += sysfs_emit_at(page, n, "%.22s[iSCSI Connections]%.25s\n",
+			   kitt_dashes, kitt_dashes);
+	if (conn) {
+		const struct kitt_netaddr *a = &conn->peer;
+
+		n += sysfs_emit_at(page, n, "CID: %u  Connection State: %s\n",
+				   conn->cid,
+				   kitt_conn_state_name(READ_ONCE(conn->state)));
+		if (a->family == KITT_AF_INET6)
+			n += sysfs_emit_at(page, n, "   Address %pI6c TCP", a->addr);
+		else
+			n += sysfs_emit_at(page, n, "   Address %pI4 TCP", a->addr);
+		n += sysfs_emit_at(page, n, "  StatSN: 0x%08x\n",
+				   READ_ONCE(conn->stat_sn));
+	}
+	spin_unlock_bh(&sess->sn_lock);
+	return n;
+}
+
+/*
+ * acls/NAME/info, laid out as iscsi_target_mod does: rtslib parses it
+ * for targetcli's "sessions".
+ */
+ssize_t kitt_nacl_info(struct se_node_acl *se_nacl, char *page)
+{
+	struct se_session *se_sess;
+	ssize_t n;
+
+	/* nacl_sess_lock: the core registers and deregisters under it. */
+	spin_lock_bh(&se_nacl->nacl_sess_lock);
+	se_sess = se_nacl->nacl_sess;
+	if (se_sess)
+		n = kitt_sess_info(se_sess->fabric_sess_ptr, page);
+	else
+		n = sysfs_emit(page, "No active iSCSI Session for Initiator Endpoint: %s\n",
+			       se_nacl->initiatorname);
+	spin_unlock_bh(&se_nacl->nacl_sess_lock);
+	return n;
+}
+
+/* The values the ACL's active session negotiated; false if none. */
+bool kitt_nacl_sess_params(struct se_node_acl *se_nacl,
+			   struct kitt_sess_params *params)
+{
+	struct se_session *se_sess;
+	struct kitt_sess *sess;
+
+	spin_lock_bh(&se_nacl->nacl_sess_lock);
+	se_sess = se_nacl->nacl_sess;
+	if (se_sess) {
+		sess = se_sess->fabric_sess_ptr;
+		*params = sess->params;
+	}
+	spin_unlock_bh(&se_nacl->nacl_sess_lock);
+	return se_sess;
 }

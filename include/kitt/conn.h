@@ -79,6 +79,9 @@ struct kitt_conn {
 	struct work_struct release_work;
 	struct delayed_work login_timeout;
 	struct delayed_work nopin_work;	/* pings an idle connection */
+	struct delayed_work logout_timeout; /* after asking for a logout */
+	bool logout_asked;		/* under lock */
+	bool normal;			/* of a normal session; set at login */
 
 	spinlock_t lock;		/* protects state, tx_queue, cmds, nopin_* */
 	enum kitt_conn_state state;
@@ -108,7 +111,9 @@ struct kitt_conn {
 	u8 rx_cdb[KITT_CDB_MAX];	/* the CDB being started */
 	u8 rx_reject;			/* Reject reason for this PDU, or 0 */
 	bool rx_drop;			/* ignore this PDU (CmdSN outside window) */
-	struct kitt_cmd *unsol_cmd;	/* the command unsolicited data is for */
+	struct kitt_cmd *unsol_cmd;	/* the last command promising unsolicited data */
+	u32 drain_itt;			/* its unsolicited data is dropped... */
+	u32 drain_left;			/* ...this many more bytes of it */
 	struct list_head cmds;		/* kitt_cmd.conn_entry, under lock */
 	struct list_head aborted;	/* aborted commands, under lock */
 	bool io_stopped;		/* io_work will not run again; under lock */
@@ -147,6 +152,7 @@ struct kitt_sess {
 	char initiator_alias[KITT_TEXT_VALUE_MAX + 1];
 	struct kitt_sess_params params;
 	struct list_head tpg_entry;	/* kitt_tpg.sessions, under tpg->lock */
+	bool logged_out;		/* ended by a Logout (io_work sets it) */
 
 	spinlock_t sn_lock;		/* protects exp_cmd_sn and max_cmd_sn */
 	u32 exp_cmd_sn;
@@ -191,12 +197,12 @@ struct kitt_cmd {
 	struct list_head conn_entry;	/* kitt_conn.cmds, under conn->lock */
 	unsigned long flags;		/* KITT_CMD_* bits, atomic */
 	u32 itt;
-	u32 edtl;			/* Expected Data Transfer Length */
+	u32 edtl;			/* initiator's EDTL, in the command's direction */
+	u32 cut;			/* bytes cut off an overflowing write */
 	u8 lun[8];
 
 	/* Data-Out */
 	u32 imm_len;			/* immediate data in the command PDU */
-	u32 unsol_len;			/* unsolicited Data-Out promised */
 	u32 data_done;			/* bytes of write data in place */
 	u32 write_len;			/* bytes of write data to receive */
 	u32 r2t_offset;			/* next offset to ask for */
@@ -205,9 +211,11 @@ struct kitt_cmd {
 	struct kitt_burst bursts[KITT_MAX_R2T];
 	struct kitt_burst *rx_burst;	/* burst of the Data-Out being read */
 	u32 rx_len;			/* its data length */
+	u32 rx_place;			/* how much of it lands in the pages */
 
 	/* Data-In and status */
 	enum kitt_cmd_tx_state tx_state;
+	u32 datain_len;			/* min(what the core has, EDTL) */
 	u32 datain_off, datain_sn;
 	u32 pdu_len, piece_sent;
 	u32 burst_left;			/* of the current Data-In sequence */
@@ -240,6 +248,7 @@ void kitt_conn_exit(void);
 int kitt_conn_start(struct kitt_portal *portal, struct socket *sock);
 void kitt_portal_close_conns(struct kitt_portal *portal);
 void kitt_conn_close(struct kitt_conn *conn, const char *why);
+void kitt_conn_ask_logout(struct kitt_conn *conn);
 void kitt_conn_put(struct kitt_conn *conn);
 void kitt_conn_set_state(struct kitt_conn *conn, enum kitt_conn_state state);
 void kitt_conn_queue_tx(struct kitt_conn *conn, struct kitt_tx *tx);
@@ -272,6 +281,10 @@ struct kitt_sess *kitt_sess_create(struct kitt_conn *conn,
 void kitt_tpg_close_sessions(struct kitt_tpg *tpg);
 int kitt_send_reject(struct kitt_conn *conn, u8 reason);
 void kitt_sess_cmd_done(struct kitt_sess *sess);
+ssize_t kitt_nacl_info(struct se_node_acl *se_nacl, char *page);
+void kitt_close_session(struct se_session *se_sess);
+bool kitt_nacl_sess_params(struct se_node_acl *se_nacl,
+			   struct kitt_sess_params *params);
 bool kitt_sess_cmdsn_ok(struct kitt_sess *sess, const u8 *bhs, bool holds_slot);
 
 /* drivers/cmd.c */

@@ -27,10 +27,16 @@ expect_fail() {
 	fi
 }
 
+# The directory for persistent reservations (APTPL) under the target
+# core's dbroot, which rtslib moves to /etc/rtslib-fb-target on first use.
+pr_dirs() {
+	mkdir -p "$(cat $CFS/dbroot)/pr" /etc/rtslib-fb-target/pr
+}
+
 # Load the target core (with its dbroot and PR directory) and kitt.
 kitt_load() {
 	modprobe target_core_mod
-	mkdir -p "$(cat $CFS/dbroot)/pr"
+	pr_dirs
 	modprobe kitt
 	[ -d /sys/module/kitt ] || die "kitt did not load"
 }
@@ -66,7 +72,7 @@ wait_listen() {
 lio_load() {
 	[ ! -d /sys/module/kitt ] || die "lio_load: kitt is loaded"
 	modprobe target_core_mod
-	mkdir -p "$(cat $CFS/dbroot)/pr"
+	pr_dirs
 	modprobe iscsi_target_mod
 	[ -d /sys/module/iscsi_target_mod ] || die "iscsi_target_mod did not load"
 }
@@ -158,12 +164,13 @@ if meta:
 PYEOF
 }
 
-# The block device of the LUN 0 of logged-in target $1 (waits up to 30 s).
+# The block device of LUN $2 (default 0) of logged-in target $1 (waits up
+# to 30 s).
 iscsi_disk() {
-	local n=300 d
+	local n=300 d lun=${2:-0}
 
 	while [ $n -gt 0 ]; do
-		for d in /sys/class/iscsi_session/session*/device/target*/*/block/*; do
+		for d in /sys/class/iscsi_session/session*/device/target*/*:"$lun"/block/*; do
 			[ -e "$d" ] || continue
 			grep -qx "$1" "$(dirname "$(dirname "$(dirname "$(dirname "$(dirname "$d")")")")")/targetname" 2>/dev/null &&
 				{ echo "/dev/${d##*/}"; return 0; }

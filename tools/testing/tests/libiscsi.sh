@@ -1,21 +1,28 @@
 # SPDX-License-Identifier: GPL-2.0
-# timeout: 1500
+# timeout: 1200
 #
 # libiscsi's conformance suite (iscsi-test-cu -d) against kitt and, in the
 # same guest with the same configuration, against iscsi_target_mod; prints
-# both lists of failures side by side. Fails if kitt fails any iSCSI.* test
-# or any SCSI.* test that iscsi_target_mod passes.
+# both lists of failures side by side. Fails if kitt fails any iSCSI.*
+# test, or any SCSI.* test that iscsi_target_mod passes.
+#
+# The LUN is a fileio backstore on the guest's tmpfs: on a brd block device
+# iscsi_target_mod hands the block layer a 200-byte read (iSCSIResiduals)
+# and brd warns, which the harness counts as a kernel problem.
 . "$KITT_TOP/tools/testing/tests/lib.sh"
 
 IQN=iqn.2003-01.org.example.lab:cu
 INIT1=iqn.2007-10.com.github:sahlberg:libiscsi:iscsi-test
 INIT2=iqn.2007-10.com.github:sahlberg:libiscsi:iscsi-test-2
+IMG=/tmp/cu.img
 
 configure() {
+	rm -f "$IMG"
 	targetcli set global auto_add_default_portal=false >/dev/null
-	targetcli /backstores/block create name=b0 dev=/dev/ram0 >/dev/null
+	targetcli /backstores/fileio create name=f0 file_or_dev="$IMG" \
+		size=128M >/dev/null
 	targetcli /iscsi create "$IQN" >/dev/null
-	targetcli "/iscsi/$IQN/tpg1/luns" create /backstores/block/b0 >/dev/null
+	targetcli "/iscsi/$IQN/tpg1/luns" create /backstores/fileio/f0 >/dev/null
 	targetcli "/iscsi/$IQN/tpg1/portals" create 127.0.0.1 3260 >/dev/null
 	targetcli "/iscsi/$IQN/tpg1" set attribute authentication=0 >/dev/null
 	targetcli "/iscsi/$IQN/tpg1/acls" create "$INIT1" >/dev/null
@@ -23,34 +30,35 @@ configure() {
 	wait_listen 127.0.0.1:3260 || die "not listening"
 }
 
-# run_suite NAME: failures (one test name per line) to NAME.failed
+# run_suite NAME: failures to NAME.failed, one FAMILY.Suite.Test per line
+# (the iSCSI family's suites are the iSCSI* ones; all others are SCSI).
 run_suite() {
 	iscsi-test-cu -d -n "iscsi://127.0.0.1/$IQN/0" > "$1.out" 2>&1 || true
+	cp "$1.out" "$KITT_OUT/logs/"
+	grep -q 'Run Summary' "$1.out" || die "$1: iscsi-test-cu did not finish"
 	sed -n 's/^Suite \(.*\), Test \(.*\) had failures:.*/\1.\2/p' "$1.out" |
+		sed 's/^iSCSI/iSCSI.iSCSI/; /^iSCSI\./!s/^/SCSI./' |
 		sort -u > "$1.failed"
-	grep -A8 'Run Summary' "$1.out" || true
-	cp "$1.out" "$1.failed" "$KITT_OUT/logs/"
+	grep -A4 'Run Summary' "$1.out" || true
+	cp "$1.failed" "$KITT_OUT/logs/"
 }
 
-modprobe brd rd_nr=1 rd_size=131072
-
-log "kitt"
 kitt_load
 configure
 run_suite kitt
 kitt_unload
+rm -f "$IMG"
 
-log "iscsi_target_mod"
-dd if=/dev/zero of=/dev/ram0 bs=1M count=128 status=none
 lio_load
 configure
 run_suite lio
 lio_unload
-rmmod brd
+rm -f "$IMG"
 
 log "failures: kitt | iscsi_target_mod"
 diff -y -W 140 kitt.failed lio.failed || true
-bad=$(grep '^iSCSI' kitt.failed || true)
-extra=$(comm -23 kitt.failed lio.failed | grep '^SCSI' || true)
+bad=$(grep '^iSCSI\.' kitt.failed || true)
+extra=$(comm -23 kitt.failed lio.failed | grep '^SCSI\.' || true)
 [ -z "$bad" ] || die "kitt fails iSCSI tests: $bad"
 [ -z "$extra" ] || die "kitt fails SCSI tests iscsi_target_mod passes: $extra"
+log "kitt fails no iSCSI test and no SCSI test iscsi_target_mod passes"
