@@ -413,6 +413,30 @@ static bool kitt_is_chap_key(const struct kitt_text_pair *p)
 	return p->key_len > 5 && !memcmp(p->key, "CHAP_", 5);
 }
 
+enum kitt_ffp_key kitt_nego_ffp_key(const struct kitt_text_pair *p,
+				    u32 *mrdsl)
+{
+	int id = kitt_nego_find(p);
+
+	if (id == NK_SEND_TARGETS)
+		return KITT_FFP_SEND_TARGETS;
+	if (id == NK_MRDSL) {
+		if (kitt_parse_u32(p->value, p->value_len, mrdsl) ||
+		    *mrdsl < kitt_nego_keys[id].min ||
+		    *mrdsl > kitt_nego_keys[id].max)
+			return KITT_FFP_REJECT;
+		return KITT_FFP_MRDSL;
+	}
+	if (id == NK_TARGET_ALIAS || kitt_text_key_is(p, "InitiatorAlias"))
+		return KITT_FFP_IGNORE;
+	if (id >= 0 || kitt_is_chap_key(p) ||
+	    kitt_text_key_is(p, "InitiatorName") ||
+	    kitt_text_key_is(p, "TargetName") ||
+	    kitt_text_key_is(p, "SessionType"))
+		return KITT_FFP_REJECT;
+	return KITT_FFP_NOT_UNDERSTOOD;
+}
+
 static bool kitt_is_declaration(const struct kitt_text_pair *p)
 {
 	return kitt_text_key_is(p, "InitiatorName") ||
@@ -700,9 +724,12 @@ void kitt_nego_result(const struct kitt_nego *n, struct kitt_sess_params *p)
 		p->max_recv_dsl = 8192;
 	/* We send at most what the initiator declared it can take. */
 	p->max_xmit_dsl = kitt_nego_num(n, NK_MRDSL);
-	if (!kitt_parse_u32(n->cfg.v[KITT_KEY_MAX_XMIT_DSL],
-			    (u32)strlen(n->cfg.v[KITT_KEY_MAX_XMIT_DSL]),
-			    &xmit_cap) && xmit_cap < p->max_xmit_dsl)
+	if (kitt_parse_u32(n->cfg.v[KITT_KEY_MAX_XMIT_DSL],
+			   (u32)strlen(n->cfg.v[KITT_KEY_MAX_XMIT_DSL]),
+			   &xmit_cap) || !xmit_cap)
+		xmit_cap = LEN_MAX;
+	p->max_xmit_dsl_cap = xmit_cap;
+	if (xmit_cap < p->max_xmit_dsl)
 		p->max_xmit_dsl = xmit_cap;
 }
 

@@ -312,16 +312,31 @@ static int kitt_text_send_part(struct kitt_conn *conn, const u8 *req)
 static int kitt_text_answer(struct kitt_conn *conn, struct kitt_text_buf *out)
 {
 	struct kitt_text_pair p;
-	u32 pos = 0;
+	u32 pos = 0, mrdsl;
 	int r;
 
 	while ((r = kitt_text_next(conn->rx_data, conn->rx_data_len, &pos, &p)) > 0) {
-		if (kitt_text_key_is(&p, "SendTargets")) {
+		switch (kitt_nego_ffp_key(&p, &mrdsl)) {
+		case KITT_FFP_SEND_TARGETS:
 			kitt_send_targets(conn, p.value, p.value_len, out);
-			continue;
+			break;
+		case KITT_FFP_MRDSL:
+			/*
+			 * The initiator takes larger or smaller PDUs from now
+			 * on; the TPG's MaxXmitDataSegmentLength still caps.
+			 */
+			conn->params.max_xmit_dsl = min(mrdsl,
+							conn->params.max_xmit_dsl_cap);
+			break;
+		case KITT_FFP_IGNORE:
+			break;
+		case KITT_FFP_REJECT:
+			kitt_text_add(out, p.key, p.key_len, "Reject", 6);
+			break;
+		case KITT_FFP_NOT_UNDERSTOOD:
+			kitt_text_add(out, p.key, p.key_len, "NotUnderstood", 13);
+			break;
 		}
-		/* No renegotiation in the full feature phase. */
-		kitt_text_add(out, p.key, p.key_len, "Reject", 6);
 	}
 	return r;
 }

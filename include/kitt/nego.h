@@ -42,6 +42,7 @@ struct kitt_sess_params {
 	bool immediate_data;
 	u32 max_recv_dsl;		/* most data we accept in one PDU */
 	u32 max_xmit_dsl;		/* most data we send in one PDU */
+	u32 max_xmit_dsl_cap;		/* the TPG's MaxXmitDataSegmentLength */
 	u32 max_burst_length;
 	u32 first_burst_length;
 	u32 default_time2wait;
@@ -121,6 +122,24 @@ int kitt_nego_pending(const struct kitt_nego *n);
 
 /* The session's parameters from everything negotiated (defaults elsewhere). */
 void kitt_nego_result(const struct kitt_nego *n, struct kitt_sess_params *p);
+
+/* What to do with one key of a Text Request in the full feature phase. */
+enum kitt_ffp_key {
+	KITT_FFP_SEND_TARGETS,		/* answer with the target list */
+	KITT_FFP_MRDSL,			/* new MaxRecvDataSegmentLength */
+	KITT_FFP_IGNORE,		/* declarative: take it, no answer */
+	KITT_FFP_REJECT,		/* answer key=Reject */
+	KITT_FFP_NOT_UNDERSTOOD,	/* answer key=NotUnderstood */
+};
+
+/*
+ * Only keys of Use "ALL" may come in the full feature phase (§13):
+ * SendTargets, and the declarations MaxRecvDataSegmentLength (*@mrdsl set
+ * to its value), InitiatorAlias and TargetAlias. Other known keys and bad
+ * values are answered Reject, unknown keys NotUnderstood.
+ */
+enum kitt_ffp_key kitt_nego_ffp_key(const struct kitt_text_pair *p,
+				    u32 *mrdsl);
 
 /* RFC 7143 §4.2.7.2: an "iqn.", "eui." or "naa." name, at most 223 bytes. */
 bool kitt_iscsi_name_valid(const char *name, u32 len);

@@ -239,5 +239,25 @@ int main(void)
 	CHECK(!kitt_iscsi_name_valid(T("naa.52004567BA64678Z")));
 	CHECK(!kitt_iscsi_name_valid(T("iqn")));
 
+	/* Text Requests in the full feature phase */
+	{
+		struct kitt_text_pair p;
+		u32 v = 0;
+
+#define FFP(k, val) (p.key = (k), p.key_len = strlen(k), p.value = (val), \
+		     p.value_len = strlen(val), kitt_nego_ffp_key(&p, &v))
+		CHECK(FFP("SendTargets", "All") == KITT_FFP_SEND_TARGETS);
+		CHECK(FFP("MaxRecvDataSegmentLength", "65536") == KITT_FFP_MRDSL && v == 65536);
+		CHECK(FFP("MaxRecvDataSegmentLength", "511") == KITT_FFP_REJECT);
+		CHECK(FFP("MaxRecvDataSegmentLength", "16777216") == KITT_FFP_REJECT);
+		CHECK(FFP("MaxRecvDataSegmentLength", "12x") == KITT_FFP_REJECT);
+		CHECK(FFP("InitiatorAlias", "host") == KITT_FFP_IGNORE);
+		CHECK(FFP("MaxBurstLength", "512") == KITT_FFP_REJECT);
+		CHECK(FFP("CHAP_A", "5") == KITT_FFP_REJECT);
+		CHECK(FFP("TargetName", "iqn.2003-01.a:b") == KITT_FFP_REJECT);
+		CHECK(FFP("X-com.example.Foo", "1") == KITT_FFP_NOT_UNDERSTOOD);
+#undef FFP
+	}
+
 	UNIT_EXIT();
 }

@@ -1,0 +1,174 @@
+# SPDX-License-Identifier: GPL-2.0
+"""A small scriptable iSCSI initiator (RFC 7143) for protocol tests.
+
+It speaks only what tests need (login without authentication, Text, SCSI
+commands with Data-In, NOP-Out, Logout) and hands back every PDU it
+receives, so that a test can check exactly what the target sent,
+including things a real initiator hides (Reject, Async Message, PDU
+sizes). Bad PDUs are built by patching bytes of good ones.
+"""
+import socket
+import struct
+
+OP_NOOP_OUT, OP_SCSI_CMD, OP_TMF, OP_LOGIN, OP_TEXT, OP_DATA_OUT, OP_LOGOUT = \
+    0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06
+OP_NOOP_IN, OP_SCSI_RSP, OP_TMF_RSP, OP_LOGIN_RSP, OP_TEXT_RSP, OP_DATA_IN, \
+    OP_LOGOUT_RSP, OP_R2T, OP_ASYNC, OP_REJECT = \
+    0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x31, 0x32, 0x3f
+
+
+def pad4(n):
+    return (n + 3) & ~3
+
+
+def text(pairs):
+    """Encode [(key, value), ...] as iSCSI text."""
+    return b''.join(('%s=%s' % kv).encode() + b'\0' for kv in pairs)
+
+
+def parse_text(data):
+    out = []
+    for item in data.split(b'\0'):
+        if item:
+            k, _, v = item.decode().partition('=')
+            out.append((k, v))
+    return out
+
+
+class Pdu:
+    def __init__(self, bhs, data=b''):
+        self.bhs = bytes(bhs)
+        self.data = data
+
+    @property
+    def opcode(self):
+        return self.bhs[0] & 0x3f
+
+    @property
+    def flags(self):
+        return self.bhs[1]
+
+    def u32(self, off):
+        return struct.unpack_from('>I', self.bhs, off)[0]
+
+    def __repr__(self):
+        return 'Pdu(op=0x%02x flags=0x%02x dlen=%d)' % (
+            self.opcode, self.flags, len(self.data))
+
+
+class Peer:
+    def __init__(self, host, port=3260, timeout=10):
+        self.sock = socket.create_connection((host, port), timeout=timeout)
+        self.itt = 0x1000
+        self.cmd_sn = 1
+        self.exp_stat_sn = 0
+        self.isid = b'\x80\x12\x34\x56\x00\x01'
+        self.tsih = 0
+
+    # ---- framing ----
+    def send(self, bhs, data=b''):
+        bhs = bytearray(bhs)
+        bhs[5:8] = len(data).to_bytes(3, 'big')
+        self.sock.sendall(bytes(bhs) + data + b'\0' * (pad4(len(data)) - len(data)))
+
+    def _recv_exact(self, n):
+        buf = b''
+        while len(buf) < n:
+            chunk = self.sock.recv(n - len(buf))
+            if not chunk:
+                raise ConnectionError('connection closed by the target')
+            buf += chunk
+        return buf
+
+    def recv(self):
+        bhs = self._recv_exact(48)
+        ahs = bhs[4] * 4
+        dlen = int.from_bytes(bhs[5:8], 'big')
+        if ahs:
+            self._recv_exact(ahs)
+        data = self._recv_exact(pad4(dlen))[:dlen]
+        pdu = Pdu(bhs, data)
+        if pdu.opcode in (OP_SCSI_RSP, OP_TEXT_RSP, OP_LOGIN_RSP, OP_LOGOUT_RSP,
+                          OP_NOOP_IN, OP_TMF_RSP, OP_ASYNC, OP_REJECT) or \
+                (pdu.opcode == OP_DATA_IN and pdu.flags & 0x01):
+            stat_sn = pdu.u32(24)
+            if pdu.opcode != OP_NOOP_IN or pdu.u32(16) != 0xffffffff:
+                self.exp_stat_sn = stat_sn + 1
+        return pdu
+
+    def next_itt(self):
+        self.itt += 1
+        return self.itt
+
+    def _hdr(self, op, flags, immediate=False):
+        bhs = bytearray(48)
+        bhs[0] = op | (0x40 if immediate else 0)
+        bhs[1] = flags
+        struct.pack_into('>I', bhs, 16, self.next_itt())
+        struct.pack_into('>I', bhs, 24, self.cmd_sn)
+        struct.pack_into('>I', bhs, 28, self.exp_stat_sn)
+        return bhs
+
+    # ---- login ----
+    def login_step(self, csg, nsg, pairs, transit=True):
+        bhs = bytearray(48)
+        bhs[0] = 0x40 | OP_LOGIN
+        bhs[1] = (0x80 if transit else 0) | (csg << 2) | nsg
+        bhs[8:14] = self.isid
+        struct.pack_into('>H', bhs, 14, self.tsih)
+        struct.pack_into('>I', bhs, 16, self.next_itt())
+        struct.pack_into('>I', bhs, 24, self.cmd_sn)
+        struct.pack_into('>I', bhs, 28, self.exp_stat_sn)
+        self.send(bhs, text(pairs))
+        rsp = self.recv()
+        if rsp.opcode != OP_LOGIN_RSP:
+            raise RuntimeError('expected a Login Response, got %r' % rsp)
+        return rsp
+
+    def login(self, initiator, target=None, keys=()):
+        """Log in without authentication; returns the operational answers."""
+        first = [('InitiatorName', initiator),
+                 ('SessionType', 'Normal' if target else 'Discovery'),
+                 ('AuthMethod', 'None')]
+        if target:
+            first.append(('TargetName', target))
+        rsp = self.login_step(0, 1, first)
+        if rsp.bhs[36]:
+            raise RuntimeError('login refused: class %d detail %d' % (rsp.bhs[36], rsp.bhs[37]))
+        rsp = self.login_step(1, 3, [('MaxRecvDataSegmentLength', '8192')] + list(keys))
+        if rsp.bhs[36] or not rsp.flags & 0x80:
+            raise RuntimeError('operational stage failed: class %d detail %d' %
+                               (rsp.bhs[36], rsp.bhs[37]))
+        self.tsih = struct.unpack_from('>H', rsp.bhs, 14)[0]
+        self.cmd_sn = rsp.u32(28)
+        return dict(parse_text(rsp.data))
+
+    # ---- full feature phase ----
+    def text_request(self, pairs):
+        bhs = self._hdr(OP_TEXT, 0x80, immediate=True)
+        struct.pack_into('>I', bhs, 20, 0xffffffff)
+        self.send(bhs, text(pairs))
+        return self.recv()
+
+    def scsi_read(self, lun, cdb, length):
+        """A read command; returns (Data-In PDUs, final PDU with status)."""
+        bhs = self._hdr(OP_SCSI_CMD, 0x80 | 0x40 | 0x01)
+        bhs[8:16] = struct.pack('>Q', lun << 48)
+        struct.pack_into('>I', bhs, 20, length)
+        bhs[32:32 + len(cdb)] = cdb
+        self.cmd_sn += 1
+        self.send(bhs)
+        pdus = []
+        while True:
+            pdu = self.recv()
+            pdus.append(pdu)
+            if pdu.opcode == OP_SCSI_RSP or (pdu.opcode == OP_DATA_IN and pdu.flags & 0x01):
+                return pdus
+
+    def logout(self):
+        bhs = self._hdr(OP_LOGOUT, 0x80, immediate=True)
+        self.send(bhs)
+        return self.recv()
+
+    def close(self):
+        self.sock.close()
