@@ -9,7 +9,7 @@
 IQN=iqn.2003-01.org.example.lab:bench
 SECS=${KITT_BENCH_SECS:-4}
 JOBS="randread-4k-qd32:randread:4k:32 randwrite-4k-qd32:randwrite:4k:32
-randread-4k-qd1:randread:4k:1 read-128k-qd8:read:128k:8 write-128k-qd8:write:128k:8"
+randread-4k-qd1:randread:4k:1 randwrite-4k-qd1:randwrite:4k:1 read-128k-qd8:read:128k:8 write-128k-qd8:write:128k:8"
 
 configure() {
 	targetcli set global auto_add_default_portal=false >/dev/null
