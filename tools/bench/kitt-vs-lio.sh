@@ -74,8 +74,10 @@ bench lio
 lio_unload
 killall iscsid
 
-printf '%-20s %12s %12s %10s %10s %7s\n' job kitt-IOPS LIO-IOPS kitt-MB/s LIO-MB/s ratio
-join kitt.res lio.res | while read -r job ki km li lm; do
-	printf '%-20s %12s %12s %10s %10s %7s\n' "$job" "$ki" "$li" "$km" "$lm" \
-		"$(python3 -c "print(f'{$ki / max($li, 1):.2f}')")"
-done | tee "$KITT_OUT/logs/bench.txt"
+{
+	printf '%-20s %12s %12s %10s %10s %7s\n' job kitt-IOPS LIO-IOPS kitt-MB/s LIO-MB/s ratio
+	join <(sort kitt.res) <(sort lio.res) | while read -r job ki km li lm; do
+		printf '%-20s %12s %12s %10s %10s %7s\n' "$job" "$ki" "$li" "$km" "$lm" \
+			"$(python3 -c "print(f'{$ki / max($li, 1):.2f}')")"
+	done
+} | tee "$KITT_OUT/logs/bench.txt"

@@ -17,6 +17,11 @@ OP_NOOP_IN, OP_SCSI_RSP, OP_TMF_RSP, OP_LOGIN_RSP, OP_TEXT_RSP, OP_DATA_IN, \
     0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x31, 0x32, 0x3f
 
 
+# Keys that are declared, not negotiated: never answered.
+DECLARATIVE = {'TargetAlias', 'TargetPortalGroupTag', 'TargetAddress',
+               'MaxRecvDataSegmentLength', 'InitiatorAlias'}
+
+
 def pad4(n):
     return (n + 3) & ~3
 
@@ -135,13 +140,23 @@ class Peer:
         rsp = self.login_step(0, 1, first)
         if rsp.bhs[36]:
             raise RuntimeError('login refused: class %d detail %d' % (rsp.bhs[36], rsp.bhs[37]))
-        rsp = self.login_step(1, 3, [('MaxRecvDataSegmentLength', '8192')] + list(keys))
-        if rsp.bhs[36] or not rsp.flags & 0x80:
-            raise RuntimeError('operational stage failed: class %d detail %d' %
-                               (rsp.bhs[36], rsp.bhs[37]))
-        self.tsih = struct.unpack_from('>H', rsp.bhs, 14)[0]
-        self.cmd_sn = rsp.u32(28)
-        return dict(parse_text(rsp.data))
+        sent = [('MaxRecvDataSegmentLength', '8192')] + list(keys)
+        answers = {}
+        for _ in range(4):
+            rsp = self.login_step(1, 3, sent)
+            if rsp.bhs[36]:
+                raise RuntimeError('operational stage failed: class %d detail %d' %
+                                   (rsp.bhs[36], rsp.bhs[37]))
+            got = parse_text(rsp.data)
+            answers.update(got)
+            if rsp.flags & 0x80:
+                self.tsih = struct.unpack_from('>H', rsp.bhs, 14)[0]
+                self.cmd_sn = rsp.u32(28)
+                return answers
+            # The target offered keys of its own: take its values.
+            names = {k for k, _ in sent}
+            sent = [(k, v) for k, v in got if k not in names and k not in DECLARATIVE]
+        raise RuntimeError('the target never let the login end')
 
     # ---- full feature phase ----
     def text_request(self, pairs):
@@ -164,6 +179,39 @@ class Peer:
             pdus.append(pdu)
             if pdu.opcode == OP_SCSI_RSP or (pdu.opcode == OP_DATA_IN and pdu.flags & 0x01):
                 return pdus
+
+    def scsi_write_cmd(self, lun, cdb, length, immediate=b'', final=True):
+        """Send a write command (with immediate data); returns its ITT."""
+        bhs = self._hdr(OP_SCSI_CMD, (0x80 if final else 0) | 0x20 | 0x01)
+        bhs[8:16] = struct.pack('>Q', lun << 48)
+        struct.pack_into('>I', bhs, 20, length)
+        bhs[32:32 + len(cdb)] = cdb
+        self.cmd_sn += 1
+        self.send(bhs, immediate)
+        return self.itt
+
+    def data_out(self, lun, itt, ttt, offset, data, data_sn=0, final=True):
+        bhs = bytearray(48)
+        bhs[0] = OP_DATA_OUT
+        bhs[1] = 0x80 if final else 0
+        bhs[8:16] = struct.pack('>Q', lun << 48)
+        struct.pack_into('>IIIIII', bhs, 16, itt, ttt, 0, self.exp_stat_sn, 0, 0)
+        struct.pack_into('>II', bhs, 36, data_sn, offset)
+        self.send(bhs, data)
+
+    def recv_quiet(self, quiet=1.0):
+        """Every PDU that arrives until none has for @quiet seconds."""
+        pdus = []
+        old = self.sock.gettimeout()
+        self.sock.settimeout(quiet)
+        try:
+            while True:
+                pdus.append(self.recv())
+        except socket.timeout:
+            pass
+        finally:
+            self.sock.settimeout(old)
+        return pdus
 
     def logout(self):
         bhs = self._hdr(OP_LOGOUT, 0x80, immediate=True)

@@ -4,8 +4,9 @@
 # Protocol details seen from a scriptable initiator (tools/testing/
 # iscsi_peer.py): Text in the full feature phase (unknown and
 # non-renegotiable keys, a new MaxRecvDataSegmentLength taking effect),
-# Data-In sizes, residuals, and the Async Message asking for a logout
-# when the TPG is disabled.
+# Data-In sizes, residuals, MaxOutstandingR2T 4 and 1 (open-iscsi's TCP
+# transport only does 1), and the Async Message asking for a logout when
+# the TPG is disabled.
 . "$KITT_TOP/tools/testing/tests/lib.sh"
 
 IQN=iqn.2003-01.org.example.lab:proto
@@ -19,6 +20,7 @@ targetcli "$TPG/luns" create /backstores/ramdisk/rd0 >/dev/null
 targetcli "$TPG/portals" create 127.0.0.1 3260 >/dev/null
 targetcli "$TPG" set attribute generate_node_acls=1 authentication=0 \
 	demo_mode_write_protect=0 >/dev/null
+targetcli "$TPG" set parameter MaxOutstandingR2T=4 >/dev/null
 wait_listen 127.0.0.1:3260 || die "not listening"
 stats=$ISCSI/$IQN/fabric_statistics/iscsi_logout_stats
 
@@ -77,11 +79,49 @@ last = pdus[-1]
 check(sum(len(x.data) for x in pdus) == 512, 'EDTL 4096 of a 512-byte read: 512 bytes sent')
 check(last.flags & 0x02 and last.u32(44) == 3584, 'residual underflow of 3584')
 
+def write_with_r2ts(max_r2t):
+    """64 KiB through R2Ts of 8 KiB: how many the target keeps outstanding."""
+    w = Peer('127.0.0.1')
+    w.isid = bytes([0x80, 0, 0, 0, 0, max_r2t])
+    w.login('iqn.2003-01.org.example.lab:peer', iqn,
+            [('InitialR2T', 'Yes'), ('ImmediateData', 'No'),
+             ('MaxBurstLength', '8192'), ('FirstBurstLength', '8192'),
+             ('MaxOutstandingR2T', str(max_r2t))])
+    data = bytes((i * 7 + max_r2t) & 0xff for i in range(65536))
+    lba = 1000 + max_r2t * 200
+    itt = w.scsi_write_cmd(0, struct.pack('>BBIBHB', 0x2a, 0, lba, 0, 128, 0), 65536)
+    most, sn, rsp = 0, [], None
+    pending = w.recv_quiet()
+    while rsp is None:
+        r2ts = [x for x in pending if x.opcode == OP_R2T]
+        check(len(r2ts) == len(pending), 'only R2Ts while data is due')
+        most = max(most, len(r2ts))
+        for r in r2ts:
+            check(r.u32(16) == itt and r.u32(44) == 8192, 'R2T for 8192 bytes')
+            sn.append(r.u32(36))
+            off = r.u32(40)
+            w.data_out(0, itt, r.u32(20), off, data[off:off + 8192])
+        pending = w.recv_quiet()
+        rsp = next((x for x in pending if x.opcode == OP_SCSI_RSP), None)
+        pending = [x for x in pending if x.opcode != OP_SCSI_RSP]
+    check(rsp.bhs[3] == 0 and not pending, 'write completes with GOOD')
+    check(sn == list(range(8)), 'R2TSN 0..7: %s' % sn)
+    pdus = w.scsi_read(0, read10(lba, 128), 65536)
+    check(b''.join(x.data for x in pdus) == data, 'the data reads back')
+    w.logout()
+    w.close()
+    return most
+
+check(write_with_r2ts(4) == 4, 'MaxOutstandingR2T=4: four R2Ts outstanding')
+check(write_with_r2ts(1) == 1, 'MaxOutstandingR2T=1: one at a time')
+
 before = int(open(stats + '/normal_logouts').read())
 t = threading.Thread(target=lambda: subprocess.run(['targetcli', tpg, 'disable'],
                                                    stdout=subprocess.DEVNULL))
 t.start()
 pdu = p.recv()
+while pdu.opcode == OP_NOOP_IN:	# idle meanwhile: pinged
+    pdu = p.recv()
 check(pdu.opcode == OP_ASYNC and pdu.bhs[36] == 1, 'Async Message: logout requested')
 check(struct.unpack_from('>H', pdu.bhs, 42)[0] > 0, 'with time to do it (Parameter3)')
 rsp = p.logout()
