@@ -22,12 +22,17 @@
 #include "kitt/conn.h"
 #include "kitt/kitt.h"
 
-/* How long a peer may take to log in, from accept to full feature phase. */
+/*
+ * How long a peer may take to log in, from accept to full feature phase,
+ * until the target it names is known (then its TPG's login_timeout).
+ */
 #define KITT_LOGIN_TIMEOUT	(15 * HZ)
 /* PDUs received, and sent, per io_work run before others get a turn. */
 #define KITT_IO_BUDGET		16
 
 static struct workqueue_struct *kitt_wq;
+/* Connections have a cache of their own: a leak shows when it is destroyed. */
+static struct kmem_cache *kitt_conn_cache;
 
 /* Protects every portal's connection list and each kitt_conn.portal. */
 static DEFINE_MUTEX(kitt_conns_lock);
@@ -59,7 +64,24 @@ void kitt_tx_free(struct kitt_tx *tx)
 	kfree(tx);
 }
 
+/*
+ * Run io_work, unless the connection's release has begun: release
+ * cancels io_work once, and nothing may queue it again after that.
+ */
 void kitt_conn_kick(struct kitt_conn *conn)
+{
+	spin_lock_bh(&conn->lock);
+	if (!conn->kick_off)
+		queue_work(kitt_wq, &conn->io_work);
+	spin_unlock_bh(&conn->lock);
+}
+
+/*
+ * From a socket callback: these run under sk_callback_lock, and release
+ * restores the socket's own callbacks under it before cancelling
+ * io_work, so no check is needed (and the hot path takes no lock).
+ */
+static void kitt_conn_kick_sk(struct kitt_conn *conn)
 {
 	queue_work(kitt_wq, &conn->io_work);
 }
@@ -95,7 +117,7 @@ static void kitt_sk_data_ready(struct sock *sk)
 	read_lock_bh(&sk->sk_callback_lock);
 	conn = sk->sk_user_data;
 	if (conn)
-		kitt_conn_kick(conn);
+		kitt_conn_kick_sk(conn);
 	read_unlock_bh(&sk->sk_callback_lock);
 }
 
@@ -107,7 +129,7 @@ static void kitt_sk_write_space(struct sock *sk)
 	conn = sk->sk_user_data;
 	if (conn && sk_stream_is_writeable(sk)) {
 		clear_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
-		kitt_conn_kick(conn);
+		kitt_conn_kick_sk(conn);
 	}
 	read_unlock_bh(&sk->sk_callback_lock);
 }
@@ -124,7 +146,7 @@ static void kitt_sk_state_change(struct sock *sk)
 		case TCP_CLOSE_WAIT:
 		case TCP_CLOSE:
 			/* io_work sees the end of the stream and closes. */
-			kitt_conn_kick(conn);
+			kitt_conn_kick_sk(conn);
 			break;
 		default:
 			break;
@@ -531,7 +553,7 @@ static void kitt_conn_free(struct kref *ref)
 	struct kitt_conn *conn = container_of(ref, struct kitt_conn, ref);
 
 	sock_release(conn->sock);
-	kfree(conn);
+	kmem_cache_free(kitt_conn_cache, conn);
 }
 
 void kitt_conn_put(struct kitt_conn *conn)
@@ -547,6 +569,9 @@ static void kitt_conn_release_work(struct work_struct *work)
 
 	kernel_sock_shutdown(conn->sock, SHUT_RDWR);
 	kitt_conn_restore_callbacks(conn);
+	spin_lock_bh(&conn->lock);
+	conn->kick_off = true;
+	spin_unlock_bh(&conn->lock);
 	cancel_work_sync(&conn->io_work);
 	cancel_delayed_work_sync(&conn->login_timeout);
 	cancel_delayed_work_sync(&conn->nopin_work);
@@ -636,9 +661,13 @@ void kitt_conn_ask_logout(struct kitt_conn *conn)
 	if (conn->state == KITT_CONN_LOGIN ||
 	    (conn->state == KITT_CONN_FULL && !conn->normal)) {
 		close = true;
-	} else if (conn->state == KITT_CONN_FULL && !conn->logout_asked) {
+	} else if (conn->state == KITT_CONN_FULL && !conn->logout_asked &&
+		   !conn->kick_off) {
 		conn->logout_asked = true;
 		ask = true;
+		/* Under the lock: release cancels it after setting kick_off. */
+		queue_delayed_work(kitt_wq, &conn->logout_timeout,
+				   (KITT_LOGOUT_GRACE_SECS + 1) * HZ);
 	}
 	spin_unlock_bh(&conn->lock);
 	if (ask) {
@@ -658,8 +687,6 @@ void kitt_conn_ask_logout(struct kitt_conn *conn)
 	kitt_put_be16(tx->hdr + 42, KITT_LOGOUT_GRACE_SECS);
 	tx->flags = KITT_TX_STATSN;
 	kitt_conn_queue_tx(conn, tx);
-	queue_delayed_work(kitt_wq, &conn->logout_timeout,
-			   (KITT_LOGOUT_GRACE_SECS + 1) * HZ);
 }
 
 static void kitt_conn_login_timeout(struct work_struct *work)
@@ -758,12 +785,12 @@ int kitt_conn_start(struct kitt_portal *portal, struct socket *sock)
 	struct sockaddr_storage ss;
 	struct kitt_conn *conn;
 
-	conn = kzalloc(sizeof(*conn), GFP_KERNEL);
+	conn = kmem_cache_zalloc(kitt_conn_cache, GFP_KERNEL);
 	if (!conn)
 		return -ENOMEM;
 	conn->login = kitt_login_alloc();
 	if (!conn->login) {
-		kfree(conn);
+		kmem_cache_free(kitt_conn_cache, conn);
 		return -ENOMEM;
 	}
 	kref_init(&conn->ref);
@@ -794,10 +821,20 @@ int kitt_conn_start(struct kitt_portal *portal, struct socket *sock)
 	mutex_unlock(&kitt_conns_lock);
 
 	kitt_conn_install_callbacks(conn);
+	conn->accepted = jiffies;
 	queue_delayed_work(kitt_wq, &conn->login_timeout, KITT_LOGIN_TIMEOUT);
 	/* Data may have arrived before the callbacks were in place. */
 	kitt_conn_kick(conn);
 	return 0;
+}
+
+/* The login named a TPG: its login_timeout, from accept, bounds the login. */
+void kitt_conn_login_deadline(struct kitt_conn *conn, u32 secs)
+{
+	unsigned long deadline = conn->accepted + secs * HZ, now = jiffies;
+
+	mod_delayed_work(kitt_wq, &conn->login_timeout,
+			 time_after(deadline, now) ? deadline - now : 0);
 }
 
 /* The portal is going away: close every connection that came through it. */
@@ -816,14 +853,22 @@ void kitt_portal_close_conns(struct kitt_portal *portal)
 
 int kitt_conn_init(void)
 {
+	kitt_conn_cache = KMEM_CACHE(kitt_conn, 0);
+	if (!kitt_conn_cache)
+		return -ENOMEM;
 	kitt_wq = alloc_workqueue("kitt", WQ_MEM_RECLAIM | WQ_HIGHPRI, 0);
-	return kitt_wq ? 0 : -ENOMEM;
+	if (!kitt_wq) {
+		kmem_cache_destroy(kitt_conn_cache);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 void kitt_conn_exit(void)
 {
 	/* Every portal is gone, so every connection is closing: drain. */
 	destroy_workqueue(kitt_wq);
+	kmem_cache_destroy(kitt_conn_cache);
 }
 
 /* The portal @conn came through, or NULL once that portal is gone. */

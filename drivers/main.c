@@ -66,9 +66,12 @@ static int __init kitt_init(void)
 		ret = -EBUSY;
 		goto out_notifier;
 	}
-	ret = kitt_conn_init();
+	ret = kitt_sess_init();
 	if (ret)
 		goto out_notifier;
+	ret = kitt_conn_init();
+	if (ret)
+		goto out_sess;
 	ret = target_register_template(&kitt_fabric_ops);
 	if (ret)
 		goto out_conn;
@@ -77,6 +80,8 @@ static int __init kitt_init(void)
 
 out_conn:
 	kitt_conn_exit();
+out_sess:
+	kitt_sess_exit();
 out_notifier:
 	unregister_module_notifier(&kitt_module_nb);
 	return ret;
@@ -87,6 +92,7 @@ static void __exit kitt_exit(void)
 	/* configfs holds a module reference while any kitt directory exists. */
 	target_unregister_template(&kitt_fabric_ops);
 	kitt_conn_exit();
+	kitt_sess_exit();
 	unregister_module_notifier(&kitt_module_nb);
 	pr_info("iSCSI target fabric unregistered\n");
 }

@@ -10,7 +10,6 @@
  */
 #define pr_fmt(fmt) "kitt: " fmt
 
-#include <linux/completion.h>
 #include <linux/idr.h>
 #include <linux/slab.h>
 #include <linux/sysfs.h>
@@ -26,8 +25,27 @@
 /* Longest SendTargets answer built for one request. */
 #define KITT_TEXT_RSP_MAX	(64 * 1024)
 
+/* Sessions have a cache of their own: a leak shows when it is destroyed. */
+static struct kmem_cache *kitt_sess_cache;
+
+int kitt_sess_init(void)
+{
+	kitt_sess_cache = KMEM_CACHE(kitt_sess, 0);
+	return kitt_sess_cache ? 0 : -ENOMEM;
+}
+
+void kitt_sess_exit(void)
+{
+	kmem_cache_destroy(kitt_sess_cache);
+}
+
 /* TSIHs in use: 1..65535 (0 means "new session"). */
 static DEFINE_IDA(kitt_tsih_ida);
+
+/* Woken when a normal session has ended (kitt_sess.ended). */
+static DECLARE_WAIT_QUEUE_HEAD(kitt_sess_ended_wq);
+/* How long a login waits for the session it reinstates to end. */
+#define KITT_REINSTATE_TIMEOUT	(20 * HZ)
 
 void kitt_sess_fill_sn(struct kitt_sess *sess, u8 *hdr)
 {
@@ -49,48 +67,61 @@ static void kitt_sess_free(struct kref *ref)
 {
 	struct kitt_sess *sess = container_of(ref, struct kitt_sess, ref);
 
-	if (sess->gone)
-		complete(sess->gone);
 	ida_free(&kitt_tsih_ida, sess->tsih);
-	kfree(sess);
+	kmem_cache_free(kitt_sess_cache, sess);
 }
 
-/* Close the session named by (initiator, ISID) in @tpg and wait for it. */
-static void kitt_sess_reinstate(struct kitt_tpg *tpg, const char *name,
-				const u8 *isid)
+/*
+ * Close the session named by (initiator, ISID) in @tpg and wait until it
+ * has ended (its commands finished or aborted). Several logins may wait
+ * for the same session. -EBUSY if it takes too long: the new login is
+ * refused and the initiator tries again.
+ */
+static int kitt_sess_reinstate(struct kitt_tpg *tpg, const char *name,
+			       const u8 *isid)
 {
-	DECLARE_COMPLETION_ONSTACK(gone);
-	struct kitt_sess *s;
-	bool found = false;
+	struct kitt_sess *s, *found = NULL;
+	long left;
 
 	mutex_lock(&tpg->lock);
 	list_for_each_entry(s, &tpg->sessions, tpg_entry) {
 		if (strcmp(s->initiator_name, name) || memcmp(s->isid, isid, 6))
 			continue;
-		/* On the list, so not freed yet: it will complete @gone. */
-		s->gone = &gone;
+		kref_get(&s->ref);
 		spin_lock_bh(&s->sn_lock);
 		if (s->conn)
 			kitt_conn_close(s->conn, NULL);
 		spin_unlock_bh(&s->sn_lock);
-		found = true;
+		found = s;
 		break;
 	}
 	mutex_unlock(&tpg->lock);
 	if (!found)
-		return;
+		return 0;
 	pr_info_ratelimited("reinstating session of %s\n", name);
-	wait_for_completion(&gone);
+	left = wait_event_timeout(kitt_sess_ended_wq, READ_ONCE(found->ended),
+				  KITT_REINSTATE_TIMEOUT);
+	kref_put(&found->ref, kitt_sess_free);
+	return left ? 0 : -EBUSY;
 }
 
 static int kitt_sess_setup_normal(struct kitt_sess *sess, struct kitt_tpg *tpg,
 				  struct se_node_acl *acl)
 {
 	struct se_session *se_sess;
+	int ret;
 
-	kitt_sess_reinstate(tpg, sess->initiator_name, sess->isid);
+	ret = kitt_sess_reinstate(tpg, sess->initiator_name, sess->isid);
+	if (ret)
+		return ret;
+	/*
+	 * The command window and the tag pool have this one size: tags
+	 * from the network are checked against it (kitt_cmd_by_ttt).
+	 */
 	sess->cmdsn_depth = acl ? acl->queue_depth :
 			    READ_ONCE(tpg->attrib.default_cmdsn_depth);
+	if (!sess->cmdsn_depth)
+		sess->cmdsn_depth = 1;
 	se_sess = target_setup_session(&tpg->se_tpg, sess->cmdsn_depth,
 				       sizeof(struct kitt_cmd),
 				       TARGET_PROT_NORMAL,
@@ -98,7 +129,6 @@ static int kitt_sess_setup_normal(struct kitt_sess *sess, struct kitt_tpg *tpg,
 	if (IS_ERR(se_sess))
 		return PTR_ERR(se_sess);
 	sess->se_sess = se_sess;
-	sess->cmdsn_depth = se_sess->se_node_acl->queue_depth ?: 1;
 	atomic_inc(&tpg->users);
 	sess->tpg = tpg;
 	mutex_lock(&tpg->lock);
@@ -117,12 +147,12 @@ struct kitt_sess *kitt_sess_create(struct kitt_conn *conn,
 	struct kitt_sess *sess;
 	int tsih, ret;
 
-	sess = kzalloc(sizeof(*sess), GFP_KERNEL);
+	sess = kmem_cache_zalloc(kitt_sess_cache, GFP_KERNEL);
 	if (!sess)
 		return ERR_PTR(-ENOMEM);
 	tsih = ida_alloc_range(&kitt_tsih_ida, 1, 65535, GFP_KERNEL);
 	if (tsih < 0) {
-		kfree(sess);
+		kmem_cache_free(kitt_sess_cache, sess);
 		return ERR_PTR(tsih);
 	}
 	kref_init(&sess->ref);
@@ -165,21 +195,27 @@ void kitt_sess_conn_closed(struct kitt_conn *conn)
 	spin_lock_bh(&sess->sn_lock);
 	sess->conn = NULL;
 	spin_unlock_bh(&sess->sn_lock);
-	conn->sess = NULL;
-	kitt_conn_put(conn);
 
 	tpg = sess->tpg;
 	if (sess->se_sess) {
-		/* No new commands; wait for the core to finish the old ones. */
+		/*
+		 * No new commands; wait for the core to finish the old ones.
+		 * Commands it aborted end in this wait and give their CmdSN
+		 * slots back through conn->sess: keep it until they are done.
+		 */
 		target_stop_session(sess->se_sess);
 		target_wait_for_sess_cmds(sess->se_sess);
 		target_remove_session(sess->se_sess);
 		sess->se_sess = NULL;
 	}
+	conn->sess = NULL;
+	kitt_conn_put(conn);
 	if (tpg) {
 		mutex_lock(&tpg->lock);
 		list_del_init(&sess->tpg_entry);
+		WRITE_ONCE(sess->ended, true);
 		mutex_unlock(&tpg->lock);
+		wake_up_all(&kitt_sess_ended_wq);
 		atomic_dec(&tpg->tiqn->stats.sessions);
 		if (!sess->logged_out)
 			atomic_inc(&tpg->tiqn->stats.abnormal_logouts);
@@ -265,9 +301,12 @@ static int kitt_nop_out(struct kitt_conn *conn)
 	tx = kitt_tx_alloc(0, GFP_KERNEL);
 	if (!tx)
 		return -ENOMEM;
-	/* Echo the ping data: take the received buffer over. */
+	/*
+	 * Echo the ping data: take the received buffer over, up to what
+	 * the initiator receives in one PDU (RFC 7143 §11.19).
+	 */
 	tx->data = conn->rx_data;
-	tx->data_len = conn->rx_data_len;
+	tx->data_len = min(conn->rx_data_len, conn->params.max_xmit_dsl);
 	conn->rx_data = NULL;
 	tx->hdr[0] = ISCSI_OP_NOOP_IN;
 	tx->hdr[1] = ISCSI_FLAG_CMD_FINAL;

@@ -78,12 +78,13 @@ struct kitt_conn {
 	struct work_struct io_work;
 	struct work_struct release_work;
 	struct delayed_work login_timeout;
+	unsigned long accepted;		/* jiffies; set before io_work runs */
 	struct delayed_work nopin_work;	/* pings an idle connection */
 	struct delayed_work logout_timeout; /* after asking for a logout */
 	bool logout_asked;		/* under lock */
 	bool normal;			/* of a normal session; set at login */
 
-	spinlock_t lock;		/* protects state, tx_queue, cmds, nopin_* */
+	spinlock_t lock;	/* protects state, tx_queue, cmds, nopin_*, kick_off */
 	enum kitt_conn_state state;
 	struct list_head tx_queue;
 	u32 nopin_ttt;			/* TTT of the ping awaiting its answer */
@@ -116,7 +117,13 @@ struct kitt_conn {
 	u32 drain_left;			/* ...this many more bytes of it */
 	struct list_head cmds;		/* kitt_cmd.conn_entry, under lock */
 	struct list_head aborted;	/* aborted commands, under lock */
-	bool io_stopped;		/* io_work will not run again; under lock */
+	/*
+	 * Under lock. kick_off: release has begun, nothing may queue
+	 * io_work or a timer any more; io_stopped: io_work has been
+	 * cancelled for good.
+	 */
+	bool kick_off;
+	bool io_stopped;
 	u32 stat_sn;			/* StatSN of the next status */
 	struct kitt_pdu_limits limits;
 	struct kitt_login *login;	/* while logging in */
@@ -161,7 +168,8 @@ struct kitt_sess {
 
 	/* The connection; under sn_lock, cleared when it closes. */
 	struct kitt_conn *conn;
-	struct completion *gone;	/* completed when the session is freed */
+	/* Off the TPG's list, commands done (tpg->lock; kitt_sess_ended_wq). */
+	bool ended;
 };
 
 /* Most R2Ts one command has outstanding (MaxOutstandingR2T is capped). */
@@ -261,6 +269,7 @@ int kitt_conn_send_kvec(struct kitt_conn *conn, const void *buf, u32 len,
 void kitt_conn_kick(struct kitt_conn *conn);
 void kitt_conn_nopin_answered(struct kitt_conn *conn, u32 ttt);
 void kitt_conn_logged_in(struct kitt_conn *conn);
+void kitt_conn_login_deadline(struct kitt_conn *conn, u32 secs);
 
 /* drivers/login.c */
 struct kitt_login *kitt_login_alloc(void);

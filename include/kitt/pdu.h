@@ -191,9 +191,13 @@ int kitt_ahs_parse(const u8 *ahs, u32 len, struct kitt_ahs_info *out);
 
 /* ---- sequence numbers: serial arithmetic, RFC 1982 with SERIAL_BITS 32 ---- */
 
+/*
+ * a < b when b is 1 to 2^31 - 1 ahead. At exactly 2^31 apart RFC 1982
+ * leaves the order undefined: neither is less than the other.
+ */
 static inline bool kitt_sn_lt(u32 a, u32 b)
 {
-	return a != b && (s32)(a - b) < 0;
+	return (u32)(b - a) - 1u < 0x7fffffffu;
 }
 
 static inline bool kitt_sn_lte(u32 a, u32 b)

@@ -80,6 +80,9 @@ int main(void)
 	CHECK(!kitt_sn_in_window(4, 0xfffffffeu, 3));
 	CHECK(!kitt_sn_in_window(0xfffffffdu, 0xfffffffeu, 3));
 	CHECK(kitt_sn_in_window(10, 10, 10));
+	/* 2^31 apart: undefined in RFC 1982, so neither is less. */
+	CHECK(!kitt_sn_lt(0, 0x80000000u) && !kitt_sn_lt(0x80000000u, 0));
+	CHECK(kitt_sn_lt(0, 0x7fffffffu) && kitt_sn_lt(0x80000001u, 0));
 
 	UNIT_EXIT();
 }
