@@ -12,6 +12,7 @@
 #include <linux/slab.h>
 #include <scsi/iscsi_proto.h>
 
+#include "kitt/auth.h"
 #include "kitt/conn.h"
 #include "kitt/kitt.h"
 
@@ -34,6 +35,9 @@ struct kitt_login {
 	bool checked_names;		/* names and target looked up */
 	bool sent_tpgt;
 	bool authenticated;
+	bool chap_started;		/* chap and creds set up */
+	struct kitt_chap chap;
+	struct kitt_chap_creds creds;	/* wiped once CHAP is over */
 	char *text;			/* continued request text so far */
 	u32 text_len;
 	struct kitt_tpg *tpg;		/* held with kitt_tpg_get_for_login */
@@ -89,6 +93,7 @@ void kitt_login_free(struct kitt_login *l)
 	if (l->tpg)
 		kitt_tpg_put(l->tpg);
 	kvfree(l->text);
+	kitt_auth_creds_wipe(&l->creds);
 	kvfree(l);
 }
 
@@ -122,6 +127,28 @@ static struct kitt_tx *kitt_login_rsp(struct kitt_conn *conn, u8 flags,
 	return tx;
 }
 
+/* The target's login failure counters (fabric_statistics/iscsi_login_stats). */
+static void kitt_login_count_failure(struct kitt_login *l,
+				     const struct kitt_login_err *err)
+{
+	struct kitt_tiqn_stats *st;
+
+	if (!l->tpg)
+		return;		/* discovery, or no target found: no counters */
+	st = &l->tpg->tiqn->stats;
+	if (err->class == ISCSI_STATUS_CLS_INITIATOR_ERR &&
+	    err->detail == ISCSI_LOGIN_STATUS_AUTH_FAILED)
+		atomic_inc(&st->login_authenticate_fails);
+	else if (err->class == ISCSI_STATUS_CLS_INITIATOR_ERR &&
+		 err->detail == ISCSI_LOGIN_STATUS_TGT_FORBIDDEN)
+		atomic_inc(&st->login_authorize_fails);
+	else if (err->class == ISCSI_STATUS_CLS_INITIATOR_ERR &&
+		 err->detail == ISCSI_LOGIN_STATUS_INIT_ERR)
+		atomic_inc(&st->login_negotiate_fails);
+	else
+		atomic_inc(&st->login_other_fails);
+}
+
 static int kitt_login_reject(struct kitt_conn *conn,
 			     const struct kitt_login_err *err)
 {
@@ -129,6 +156,7 @@ static int kitt_login_reject(struct kitt_conn *conn,
 	char peer[KITT_NETADDR_STR_MAX + 1];
 	struct kitt_tx *tx;
 
+	kitt_login_count_failure(l, err);
 	kitt_netaddr_format(&conn->peer, peer, sizeof(peer));
 	pr_info_ratelimited("login from %s (%s) refused: %s\n", peer,
 			    l->nego.have_initiator_name ?
@@ -227,10 +255,17 @@ static bool kitt_login_check_names(struct kitt_conn *conn,
 	struct kitt_nego *n = &l->nego;
 	struct kitt_portal *portal;
 	struct se_portal_group *se_tpg;
+	u32 login_timeout;
 
 	l->checked_names = true;
 	if (!n->have_initiator_name) {
 		*err = LOGIN_ERR(INITIATOR_ERR, MISSING_FIELDS, "no InitiatorName");
+		return false;
+	}
+	if (l->tsih) {
+		/* One connection per session: nothing to add a connection to. */
+		*err = LOGIN_ERR(INITIATOR_ERR, NO_SESSION,
+				 "adding a connection to a session is not supported");
 		return false;
 	}
 	if (n->session_type == KITT_SESS_DISCOVERY)
@@ -253,16 +288,12 @@ static bool kitt_login_check_names(struct kitt_conn *conn,
 				 "initiator not in the target's ACLs");
 		return false;
 	}
-	if (l->tsih) {
-		/* One connection per session: nothing to add a connection to. */
-		*err = LOGIN_ERR(INITIATOR_ERR, NO_SESSION,
-				 "adding a connection to a session is not supported");
-		return false;
-	}
 	/* Negotiate from this TPG's parameters now that it is known. */
 	mutex_lock(&l->tpg->lock);
 	n->cfg = l->tpg->params;
+	login_timeout = l->tpg->attrib.login_timeout;
 	mutex_unlock(&l->tpg->lock);
+	kitt_conn_login_deadline(conn, login_timeout);
 	n->auth_allowed = kitt_login_auth_allowed(l);
 	return true;
 }
@@ -287,8 +318,46 @@ static bool kitt_login_nego_err(enum kitt_nego_error e,
 	}
 }
 
-/* Decide authentication at the end of the security stage. */
-static bool kitt_login_auth(struct kitt_login *l, struct kitt_login_err *err)
+/*
+ * Answer the CHAP keys of a security-stage request (drivers/chap.c). Any
+ * failure is the same "authentication failure" to the peer.
+ */
+static bool kitt_login_chap(struct kitt_login *l, struct kitt_text_buf *out,
+			    struct kitt_login_err *err)
+{
+	const struct kitt_chap_keys *k = &l->nego.chap_keys;
+
+	if (l->nego.auth_method != KITT_AUTH_CHAP) {
+		if (!k->have)
+			return true;
+		*err = LOGIN_ERR(INITIATOR_ERR, AUTH_FAILED,
+				 "CHAP keys without AuthMethod=CHAP");
+		return false;
+	}
+	if (!l->chap_started) {
+		kitt_chap_init(&l->chap, kitt_chap_algs_available());
+		kitt_auth_creds(&l->creds, l->tpg, l->acl);
+		l->chap_started = true;
+	}
+	switch (kitt_chap_step(&l->chap, k, &l->creds, &kitt_chap_kernel_ops,
+			       out)) {
+	case KITT_CHAP_FAILED:
+		*err = LOGIN_ERR(INITIATOR_ERR, AUTH_FAILED, l->chap.why);
+		return false;
+	case KITT_CHAP_SUCCESS:
+		l->authenticated = true;
+		kitt_auth_creds_wipe(&l->creds);
+		return true;
+	default:
+		return true;
+	}
+}
+
+/*
+ * The initiator wants to leave the security stage: 1 if it may, 0 if
+ * CHAP is still under way (answer without transit), -1 if refused.
+ */
+static int kitt_login_auth(struct kitt_login *l, struct kitt_login_err *err)
 {
 	u32 method = l->nego.auth_method;
 
@@ -297,11 +366,12 @@ static bool kitt_login_auth(struct kitt_login *l, struct kitt_login_err *err)
 		method = KITT_AUTH_NONE;
 	if (method == KITT_AUTH_NONE) {
 		l->authenticated = true;
-		return true;
+		return 1;
 	}
-	/* CHAP comes with the security work; until then it cannot succeed. */
-	*err = LOGIN_ERR(INITIATOR_ERR, AUTH_FAILED, "authentication failed");
-	return false;
+	if (method == KITT_AUTH_CHAP)
+		return l->authenticated ? 1 : 0;
+	*err = LOGIN_ERR(INITIATOR_ERR, AUTH_FAILED, "authentication required");
+	return -1;
 }
 
 /* Everything negotiated: become a session in the full feature phase. */
@@ -316,6 +386,9 @@ static bool kitt_login_finish(struct kitt_conn *conn, struct kitt_login_err *err
 		if (PTR_ERR(sess) == -EACCES)
 			*err = LOGIN_ERR(INITIATOR_ERR, TGT_FORBIDDEN,
 					 "initiator not admitted by the target");
+		else if (PTR_ERR(sess) == -EBUSY)
+			*err = LOGIN_ERR(TARGET_ERR, SVC_UNAVAILABLE,
+					 "the session it reinstates is still ending");
 		else
 			*err = LOGIN_ERR(TARGET_ERR, NO_RESOURCES,
 					 "cannot create session");
@@ -346,6 +419,8 @@ static bool kitt_login_stage(struct kitt_conn *conn, struct kitt_text_buf *out,
 	if (!kitt_login_nego_err(kitt_nego_process(&l->nego, l->stage, l->text,
 						   l->text_len, out), err))
 		return false;
+	if (l->stage == KITT_STAGE_SECURITY && !kitt_login_chap(l, out, err))
+		return false;
 	if (l->tpg && !l->sent_tpgt) {
 		kitt_text_add_u32(out, "TargetPortalGroupTag", l->tpg->tag);
 		l->sent_tpgt = true;
@@ -354,8 +429,14 @@ static bool kitt_login_stage(struct kitt_conn *conn, struct kitt_text_buf *out,
 	*flags = l->stage << 2;
 	if (!transit)
 		return true;
-	if (l->stage == KITT_STAGE_SECURITY && !kitt_login_auth(l, err))
-		return false;
+	if (l->stage == KITT_STAGE_SECURITY) {
+		int auth = kitt_login_auth(l, err);
+
+		if (auth < 0)
+			return false;
+		if (!auth)
+			return true;	/* CHAP goes on in this stage */
+	}
 	if (l->stage == KITT_STAGE_OPERATIONAL || nsg == KITT_STAGE_FULL_FEATURE) {
 		/* Our own offers must be answered before we leave. */
 		if (kitt_nego_target_offers(&l->nego, out) < 0) {
@@ -383,14 +464,6 @@ static bool kitt_login_stage(struct kitt_conn *conn, struct kitt_text_buf *out,
 	*flags |= ISCSI_FLAG_LOGIN_TRANSIT | nsg;
 	l->stage = nsg;
 	return true;
-}
-
-/* Stages are entered by transit; skipping security means no auth needed. */
-static void kitt_login_enter_stage(struct kitt_login *l)
-{
-	if (l->stage == KITT_STAGE_OPERATIONAL && !l->authenticated &&
-	    (l->nego.auth_allowed & KITT_AUTH_NONE))
-		l->authenticated = true;
 }
 
 int kitt_login_rx(struct kitt_conn *conn)
@@ -430,7 +503,6 @@ int kitt_login_rx(struct kitt_conn *conn)
 	if (!rsp_text)
 		return -ENOMEM;
 	kitt_text_buf_init(&out, rsp_text, KITT_LOGIN_DSL_MAX);
-	kitt_login_enter_stage(l);
 	ok = kitt_login_stage(conn, &out, &flags, &err);
 	l->text_len = 0;
 	if (ok && out.overflow) {

@@ -501,9 +501,16 @@ static enum kitt_nego_error kitt_nego_one(struct kitt_nego *n,
 	const struct kitt_nego_key *k;
 
 	if (id < 0) {
-		/* CHAP keys belong to the authentication exchange. */
-		if (kitt_is_chap_key(p))
-			return KITT_NEGO_INITIATOR_ERROR;
+		/*
+		 * CHAP keys belong to the authentication exchange: the login
+		 * answers them (drivers/chap.c), in the security stage only.
+		 */
+		if (kitt_is_chap_key(p)) {
+			if (stage != KITT_STAGE_SECURITY ||
+			    kitt_chap_keys_add(&n->chap_keys, p) < 0)
+				return KITT_NEGO_INITIATOR_ERROR;
+			return KITT_NEGO_OK;
+		}
 		if (++n->not_understood > KITT_NEGO_MAX_UNKNOWN)
 			return KITT_NEGO_TOO_BIG;
 		if (kitt_text_add(resp, p->key, p->key_len, kitt_not_understood,
@@ -567,6 +574,7 @@ enum kitt_nego_error kitt_nego_process(struct kitt_nego *n,
 			return err;
 	}
 	n->declared = false;
+	memset(&n->chap_keys, 0, sizeof(n->chap_keys));
 
 	for (pos = 0; kitt_text_next(text, len, &pos, &p) > 0;) {
 		if (kitt_is_declaration(&p))

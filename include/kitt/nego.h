@@ -10,6 +10,7 @@
 #ifndef KITT_NEGO_H
 #define KITT_NEGO_H
 
+#include "kitt/chap.h"
 #include "kitt/keys.h"
 #include "kitt/text.h"
 
@@ -85,6 +86,8 @@ struct kitt_nego {
 	bool declared_alias;		/* our TargetAlias sent */
 	u32 not_understood;		/* unknown keys answered so far */
 	bool declared;			/* declarations of this text taken */
+	/* CHAP keys of the text just processed, for the login to answer. */
+	struct kitt_chap_keys chap_keys;
 };
 
 /* Start a negotiation from @cfg, or from the defaults if @cfg is NULL. */

@@ -166,7 +166,17 @@ int main(void)
 	start(KITT_AUTH_NONE);
 	CHECK(proc(KITT_STAGE_SECURITY, T("MaxBurstLength=512")) == KITT_NEGO_INITIATOR_ERROR);
 	start(KITT_AUTH_NONE);
-	CHECK(proc(KITT_STAGE_SECURITY, T("CHAP_A=5\0")) == KITT_NEGO_INITIATOR_ERROR);
+	/* CHAP keys: collected in the security stage for the login, once each */
+	CHECK(proc(KITT_STAGE_SECURITY, T("CHAP_A=5\0")) == KITT_NEGO_OK);
+	CHECK(n.chap_keys.have == BIT(KITT_CHAP_KEY_A) && resp.len == 0);
+	CHECK(proc(KITT_STAGE_SECURITY, T("CHAP_N=x\0")) == KITT_NEGO_OK);
+	CHECK(n.chap_keys.have == BIT(KITT_CHAP_KEY_N));	/* per text */
+	start(KITT_AUTH_NONE);
+	CHECK(proc(KITT_STAGE_OPERATIONAL, T("CHAP_A=5\0")) == KITT_NEGO_INITIATOR_ERROR);
+	start(KITT_AUTH_NONE);
+	CHECK(proc(KITT_STAGE_SECURITY, T("CHAP_A=5\0CHAP_A=5\0")) == KITT_NEGO_INITIATOR_ERROR);
+	start(KITT_AUTH_NONE);
+	CHECK(proc(KITT_STAGE_SECURITY, T("CHAP_Q=5\0")) == KITT_NEGO_INITIATOR_ERROR);
 
 	/* values out of range or malformed are answered Reject */
 	start(KITT_AUTH_NONE);
