@@ -1,12 +1,13 @@
 # SPDX-License-Identifier: GPL-2.0
 """A small scriptable iSCSI initiator (RFC 7143) for protocol tests.
 
-It speaks only what tests need (login without authentication, Text, SCSI
-commands with Data-In, NOP-Out, Logout) and hands back every PDU it
+It speaks only what tests need (login with or without CHAP, Text, SCSI
+commands with Data-In and Data-Out, NOP-Out, Logout) and hands back every PDU it
 receives, so that a test can check exactly what the target sent,
 including things a real initiator hides (Reject, Async Message, PDU
 sizes). Bad PDUs are built by patching bytes of good ones.
 """
+import hashlib
 import socket
 import struct
 
@@ -114,23 +115,40 @@ class Peer:
         struct.pack_into('>I', bhs, 28, self.exp_stat_sn)
         return bhs
 
+    def closed(self, within=10):
+        """True if the target closes the connection within @within seconds
+        (whatever it sends before that is read and dropped)."""
+        old = self.sock.gettimeout()
+        self.sock.settimeout(within)
+        try:
+            while True:
+                self.recv()
+        except ConnectionError:
+            return True
+        except socket.timeout:
+            return False
+        finally:
+            self.sock.settimeout(old)
+
     # ---- login ----
-    def login_step(self, csg, nsg, pairs, transit=True):
+    def login_step(self, csg, nsg, pairs, transit=True, cont=False,
+                   version_min=0, raw=None):
         bhs = bytearray(48)
         bhs[0] = 0x40 | OP_LOGIN
-        bhs[1] = (0x80 if transit else 0) | (csg << 2) | nsg
+        bhs[1] = (0x80 if transit else 0) | (0x40 if cont else 0) | (csg << 2) | nsg
+        bhs[3] = version_min
         bhs[8:14] = self.isid
         struct.pack_into('>H', bhs, 14, self.tsih)
         struct.pack_into('>I', bhs, 16, self.next_itt())
         struct.pack_into('>I', bhs, 24, self.cmd_sn)
         struct.pack_into('>I', bhs, 28, self.exp_stat_sn)
-        self.send(bhs, text(pairs))
+        self.send(bhs, text(pairs) if raw is None else raw)
         rsp = self.recv()
         if rsp.opcode != OP_LOGIN_RSP:
             raise RuntimeError('expected a Login Response, got %r' % rsp)
         return rsp
 
-    def login(self, initiator, target=None, keys=()):
+    def login(self, initiator, target=None, keys=(), mrdsl=8192):
         """Log in without authentication; returns the operational answers."""
         first = [('InitiatorName', initiator),
                  ('SessionType', 'Normal' if target else 'Discovery'),
@@ -140,7 +158,11 @@ class Peer:
         rsp = self.login_step(0, 1, first)
         if rsp.bhs[36]:
             raise RuntimeError('login refused: class %d detail %d' % (rsp.bhs[36], rsp.bhs[37]))
-        sent = [('MaxRecvDataSegmentLength', '8192')] + list(keys)
+        return self.login_operational(keys, mrdsl)
+
+    def login_operational(self, keys=(), mrdsl=8192):
+        """The operational stage, up to the full feature phase."""
+        sent = [('MaxRecvDataSegmentLength', str(mrdsl))] + list(keys)
         answers = {}
         for _ in range(4):
             rsp = self.login_step(1, 3, sent)
@@ -158,12 +180,47 @@ class Peer:
             sent = [(k, v) for k, v in got if k not in names and k not in DECLARATIVE]
         raise RuntimeError('the target never let the login end')
 
+    def chap(self, user, secret, alg='5', mutual=None, reflect=False):
+        """The CHAP exchange of the security stage, after AuthMethod=CHAP
+        was agreed. @mutual is (identifier, challenge bytes) to ask the
+        target to prove itself; @reflect sends the target's own challenge
+        back as ours. Returns the last Login Response."""
+        rsp = self.login_step(0, 1, [('CHAP_A', alg)], transit=False)
+        if rsp.bhs[36]:
+            return rsp
+        got = dict(parse_text(rsp.data))
+        ident = int(got['CHAP_I'])
+        chal = bytes.fromhex(got['CHAP_C'][2:])
+        name = {'5': 'md5', '6': 'sha1', '7': 'sha256', '8': 'sha3_256'}[got['CHAP_A']]
+        digest = hashlib.new(name, bytes([ident]) + secret.encode() + chal).digest()
+        pairs = [('CHAP_N', user), ('CHAP_R', '0x' + digest.hex())]
+        if reflect:
+            mutual = (ident, chal)
+        if mutual:
+            pairs += [('CHAP_I', str(mutual[0])), ('CHAP_C', '0x' + mutual[1].hex())]
+        self.chap_alg = name
+        return self.login_step(0, 1, pairs)
+
     # ---- full feature phase ----
-    def text_request(self, pairs):
+    def text_request(self, pairs, ttt=0xffffffff, itt=None):
         bhs = self._hdr(OP_TEXT, 0x80, immediate=True)
-        struct.pack_into('>I', bhs, 20, 0xffffffff)
+        if itt is not None:
+            struct.pack_into('>I', bhs, 16, itt)
+        struct.pack_into('>I', bhs, 20, ttt)
         self.send(bhs, text(pairs))
         return self.recv()
+
+    def text_all(self, pairs):
+        """A Text exchange whose answer may span PDUs (C bit): asks for
+        each next part with an empty request carrying the target's TTT.
+        Returns the Text Response PDUs."""
+        rsp = self.text_request(pairs)
+        pdus = [rsp]
+        itt = rsp.u32(16)
+        while rsp.opcode == OP_TEXT_RSP and rsp.flags & 0x40:
+            rsp = self.text_request([], ttt=rsp.u32(20), itt=itt)
+            pdus.append(rsp)
+        return pdus
 
     def scsi_read(self, lun, cdb, length):
         """A read command; returns (Data-In PDUs, final PDU with status)."""
@@ -212,6 +269,16 @@ class Peer:
         finally:
             self.sock.settimeout(old)
         return pdus
+
+    def nop_out(self):
+        """An immediate NOP-Out asking for an answer; returns the NOP-In."""
+        bhs = self._hdr(OP_NOOP_OUT, 0x80, immediate=True)
+        struct.pack_into('>I', bhs, 20, 0xffffffff)
+        self.send(bhs)
+        while True:
+            pdu = self.recv()
+            if pdu.opcode == OP_NOOP_IN and pdu.u32(16) != 0xffffffff:
+                return pdu
 
     def logout(self):
         bhs = self._hdr(OP_LOGOUT, 0x80, immediate=True)

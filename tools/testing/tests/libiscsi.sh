@@ -4,7 +4,8 @@
 # libiscsi's conformance suite (iscsi-test-cu -d) against kitt and, in the
 # same guest with the same configuration, against iscsi_target_mod; prints
 # both lists of failures side by side. Fails if kitt fails any iSCSI.*
-# test, or any SCSI.* test that iscsi_target_mod passes.
+# test, or any SCSI.* test that iscsi_target_mod passes; then the same
+# suite through CHAP must give kitt the same results.
 #
 # The LUN is a fileio backstore on the guest's tmpfs: on a brd block device
 # iscsi_target_mod hands the block layer a 200-byte read (iSCSIResiduals)
@@ -30,14 +31,20 @@ configure() {
 	wait_listen 127.0.0.1:3260 || die "not listening"
 }
 
-# run_suite NAME: failures to NAME.failed, one FAMILY.Suite.Test per line
-# (the iSCSI family's suites are the iSCSI* ones; all others are SCSI).
+# run_suite NAME [USER%SECRET@]: failures to NAME.failed, one
+# FAMILY.Suite.Test per line (the iSCSI family's suites are the iSCSI*
+# ones; all others are SCSI); the number of tests run to NAME.ran.
 run_suite() {
 	# The SCSI and iSCSI families: ALL and LINUX repeat their tests.
-	iscsi-test-cu -d -n -t SCSI,iSCSI "iscsi://127.0.0.1/$IQN/0" \
+	iscsi-test-cu -d -n -t SCSI,iSCSI "iscsi://${2:-}127.0.0.1/$IQN/0" \
 		> "$1.out" 2>&1 || true
 	cp "$1.out" "$KITT_OUT/logs/"
 	grep -q 'Run Summary' "$1.out" || die "$1: iscsi-test-cu did not finish"
+	# Every suite set up (a failed login fails its suite) and every test ran.
+	awk '$1 == "suites" && $5 != 0 { exit 1 }' "$1.out" ||
+		die "$1: suites failed to start: $(grep -m3 -i 'suite.*fail' "$1.out")"
+	awk '$1 == "tests" { print $3; exit $2 != $3 || $6 != 0 }' "$1.out" > "$1.ran" ||
+		die "$1: not every test ran"
 	sed -n 's/^Suite \(.*\), Test \(.*\) had failures:.*/\1.\2/p' "$1.out" |
 		sed 's/^iSCSI/iSCSI.iSCSI/; /^iSCSI\./!s/^/SCSI./' |
 		sort -u > "$1.failed"
@@ -48,6 +55,12 @@ run_suite() {
 kitt_load
 configure
 run_suite kitt
+log "again, through CHAP"
+targetcli "/iscsi/$IQN/tpg1" set attribute authentication=1 >/dev/null
+for i in "$INIT1" "$INIT2"; do
+	targetcli "/iscsi/$IQN/tpg1/acls/$i" set auth userid=cu password=cu-secret-123 >/dev/null
+done
+run_suite kitt-chap "cu%cu-secret-123@"
 kitt_unload
 rm -f "$IMG"
 
@@ -59,6 +72,10 @@ rm -f "$IMG"
 
 log "failures: kitt | iscsi_target_mod"
 diff -y -W 140 kitt.failed lio.failed || true
+[ "$(cat kitt.ran)" = "$(cat lio.ran)" ] && [ "$(cat kitt.ran)" -ge 200 ] ||
+	die "tests run: kitt $(cat kitt.ran), iscsi_target_mod $(cat lio.ran)"
+[ "$(cat kitt-chap.ran)" = "$(cat kitt.ran)" ] || die "through CHAP: $(cat kitt-chap.ran) tests ran"
+diff kitt.failed kitt-chap.failed || die "through CHAP, kitt fails other tests"
 bad=$(grep '^iSCSI\.' kitt.failed || true)
 extra=$(comm -23 kitt.failed lio.failed | grep '^SCSI\.' || true)
 [ -z "$bad" ] || die "kitt fails iSCSI tests: $bad"

@@ -1,0 +1,172 @@
+# SPDX-License-Identifier: GPL-2.0
+# timeout: 300
+#
+# Data-Out validation seen from a scriptable initiator (tools/testing/
+# iscsi_peer.py): Data-Out for an unknown ITT or TTT is rejected; one with
+# the wrong DataSN, a BufferOffset outside its burst, or more data than
+# the burst asked for fails its command with CHECK CONDITION; unsolicited
+# data beyond FirstBurstLength likewise. Bad data is never written: the
+# blocks read back as they were, and the session goes on working. PDUs
+# that may not come in the full feature phase are rejected. Connections
+# reset in the middle of a write or a read leave nothing behind.
+. "$KITT_TOP/tools/testing/tests/lib.sh"
+
+IQN=iqn.2003-01.org.example.lab:dataout
+
+kitt_load
+targetcli set global auto_add_default_portal=false >/dev/null
+targetcli /backstores/ramdisk create name=rd0 size=16M >/dev/null
+targetcli /iscsi create "$IQN" >/dev/null
+targetcli "/iscsi/$IQN/tpg1/luns" create /backstores/ramdisk/rd0 >/dev/null
+targetcli "/iscsi/$IQN/tpg1/portals" create 127.0.0.1 3260 >/dev/null
+targetcli "/iscsi/$IQN/tpg1" set attribute generate_node_acls=1 authentication=0 \
+	demo_mode_write_protect=0 >/dev/null
+targetcli "/iscsi/$IQN/tpg1" set parameter InitialR2T=No >/dev/null
+wait_listen 127.0.0.1:3260 || die "not listening"
+
+PYTHONPATH=$KITT_TOP/tools/testing python3 - "$IQN" <<'PY'
+import socket, struct, sys
+from iscsi_peer import *
+
+iqn = sys.argv[1]
+
+def check(cond, what):
+    if not cond:
+        print('FAILED:', what)
+        sys.exit(1)
+    print('ok:', what)
+
+def cdb(op, lba, blocks):
+    return struct.pack('>BBIBHB', op, 0, lba, 0, blocks, 0)
+
+p = Peer('127.0.0.1')
+p.login('iqn.2003-01.org.example.lab:peer', iqn,
+        [('InitialR2T', 'Yes'), ('ImmediateData', 'No'),
+         ('MaxBurstLength', '8192'), ('FirstBurstLength', '8192')])
+
+def read(lba):
+    pdus = p.scsi_read(0, cdb(0x28, lba, 16), 8192)
+    check(pdus[-1].bhs[3] == 0, 'read of LBA %d: GOOD' % lba)
+    return b''.join(x.data for x in pdus if x.opcode == OP_DATA_IN)
+
+def status_of(pdus):
+    rsp = [x for x in pdus if x.opcode == OP_SCSI_RSP]
+    return rsp[0].bhs[3] if rsp else None
+
+def write_ok(lba, data):
+    itt = p.scsi_write_cmd(0, cdb(0x2a, lba, 16), 8192)
+    r2t = p.recv()
+    check(r2t.opcode == OP_R2T, 'R2T for a write')
+    p.data_out(0, itt, r2t.u32(20), 0, data)
+    check(status_of([p.recv()]) == 0, 'a good write: GOOD')
+
+pattern = bytes((i * 13 + 5) & 0xff for i in range(8192))
+other = bytes((i * 7 + 1) & 0xff for i in range(8192))
+write_ok(300, pattern)
+check(read(300) == pattern, 'the pattern is written')
+
+# Unknown ITT, then unknown TTT of a known command: Reject, data dropped.
+p.data_out(0, 0xdead0001, 0x00001234, 0, other)
+rej = p.recv()
+check(rej.opcode == OP_REJECT and rej.bhs[2] == 0x09,
+      'Data-Out for an unknown ITT: Reject (invalid PDU field)')
+itt = p.scsi_write_cmd(0, cdb(0x2a, 300, 16), 8192)
+r2t = p.recv()
+p.data_out(0, itt, r2t.u32(20) ^ 0x5a5a0000, 0, other)
+rej = p.recv()
+check(rej.opcode == OP_REJECT and rej.bhs[2] == 0x09,
+      'Data-Out with an unknown TTT: Reject (invalid PDU field)')
+p.data_out(0, itt, r2t.u32(20), 0, pattern)
+check(status_of([p.recv()]) == 0, 'the command still completes with its own data')
+
+def bad_burst(what, data_sn=0, offset=0, data=other, blocks=16):
+    itt = p.scsi_write_cmd(0, cdb(0x2a, 300, blocks), blocks * 512)
+    r2t = p.recv()
+    check(r2t.opcode == OP_R2T, '%s: R2T' % what)
+    p.data_out(0, itt, r2t.u32(20), offset, data, data_sn=data_sn)
+    pdus = p.recv_quiet()
+    check(status_of(pdus) == 2, '%s: CHECK CONDITION' % what)
+    check(read(300) == pattern, '%s: nothing written' % what)
+
+bad_burst('wrong DataSN', data_sn=3)
+bad_burst('BufferOffset outside the burst', offset=4096)
+bad_burst('more data than the R2T asked for', data=other[:4608], blocks=8)
+
+# A data segment over our MaxRecvDataSegmentLength cannot be framed: the
+# connection ends.
+o = Peer('127.0.0.1')
+o.isid = b'\x80\x00\x00\x00\x00\x43'
+o.login('iqn.2003-01.org.example.lab:peer', iqn,
+        [('InitialR2T', 'Yes'), ('ImmediateData', 'No')])
+itt = o.scsi_write_cmd(0, cdb(0x2a, 300, 32), 16384)
+r2t = o.recv()
+o.data_out(0, itt, r2t.u32(20), 0, other + other)
+check(o.closed(5), 'Data-Out over MaxRecvDataSegmentLength: connection closed')
+o.close()
+
+# Unsolicited data (InitialR2T=No) beyond FirstBurstLength.
+u = Peer('127.0.0.1')
+u.isid = b'\x80\x00\x00\x00\x00\x42'
+u.login('iqn.2003-01.org.example.lab:peer', iqn,
+        [('InitialR2T', 'No'), ('ImmediateData', 'Yes'),
+         ('MaxBurstLength', '65536'), ('FirstBurstLength', '4096')])
+itt = u.scsi_write_cmd(0, cdb(0x2a, 300, 16), 8192, immediate=other[:4096], final=False)
+u.data_out(0, itt, 0xffffffff, 4096, other[4096:], data_sn=0)
+try:
+    pdus = u.recv_quiet()
+except ConnectionError:
+    pdus = []
+print('answered with', pdus)
+check(status_of(pdus) != 0, 'unsolicited data past FirstBurstLength: no GOOD status')
+u.close()
+check(read(300) == pattern, 'after it, the blocks are unchanged')
+
+# PDUs that may not come now: Reject with the reason of RFC 7143 11.17.1.
+for op, reason, what in ((0x1d, 0x05, 'unknown opcode'),
+                         (OP_LOGIN, 0x04, 'Login in the full feature phase'),
+                         (0x10, 0x03, 'SNACK at ErrorRecoveryLevel 0')):
+    bhs = p._hdr(op, 0x80, immediate=True)
+    p.send(bhs)
+    rej = p.recv()
+    check(rej.opcode == OP_REJECT and rej.bhs[2] == reason,
+          '%s: Reject reason 0x%02x (got 0x%02x)' % (what, reason, rej.bhs[2]))
+    check(rej.data[:1] == bytes([bhs[0]]), '%s: the Reject carries its header' % what)
+
+write_ok(400, other)
+check(read(400) == other, 'the session still writes')
+
+# Connections reset in the middle of a write's data, and of a read.
+def reset(sock):
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))
+    sock.close()
+
+for i in range(5):
+    d = Peer('127.0.0.1')
+    d.isid = bytes([0x80, 0, 0, 0, 0x50, i])
+    d.login('iqn.2003-01.org.example.lab:peer', iqn,
+            [('InitialR2T', 'Yes'), ('ImmediateData', 'No'),
+             ('MaxBurstLength', '8192'), ('FirstBurstLength', '8192')])
+    itt = d.scsi_write_cmd(0, cdb(0x2a, 300, 16), 8192)
+    r2t = d.recv()
+    d.data_out(0, itt, r2t.u32(20), 0, other[:4096], final=False)
+    reset(d.sock)
+    d = Peer('127.0.0.1')
+    d.isid = bytes([0x80, 0, 0, 0, 0x60, i])
+    d.login('iqn.2003-01.org.example.lab:peer', iqn)
+    bhs = d._hdr(OP_SCSI_CMD, 0xc1)
+    struct.pack_into('>I', bhs, 20, 2048 * 512)
+    bhs[32:42] = cdb(0x28, 0, 2048)
+    d.send(bhs)
+    reset(d.sock)
+check(read(300) == pattern, 'half a write, then a reset: nothing written')
+p.logout()
+p.close()
+PY
+# Every session, reset or not, is gone.
+n=100
+while [ $n -gt 0 ] && [ "$(cat $ISCSI/$IQN/fabric_statistics/iscsi_instance/sessions)" != 0 ]; do
+	sleep 0.1
+	n=$((n - 1))
+done
+expect_eq "sessions after resets" "$(cat $ISCSI/$IQN/fabric_statistics/iscsi_instance/sessions)" 0
+kitt_unload
