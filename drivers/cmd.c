@@ -26,6 +26,7 @@
 #include "kitt/cdb.h"
 #include "kitt/compat.h"
 #include "kitt/conn.h"
+#include "kitt/digest.h"
 #include "kitt/kitt.h"
 
 static struct kitt_cmd *kitt_cmd(struct se_cmd *se_cmd)
@@ -375,6 +376,7 @@ int kitt_cmd_rx_ready(struct kitt_conn *conn)
 	cmd->rx_place = place;
 	conn->rx_discard = cmd->rx_len - place;
 	iov_iter_bvec(&conn->rx_iter, ITER_DEST, conn->rx_bvec, n, place);
+	conn->rx_bvec_n = n;
 	return 1;
 }
 
@@ -676,11 +678,12 @@ static int kitt_cmd_send_r2t(struct kitt_conn *conn, struct kitt_cmd *cmd)
 			kitt_put_be32(h + 36, cmd->r2t_sn++);
 			kitt_put_be32(h + 40, b->offset);
 			kitt_put_be32(h + 44, b->len);
+			kitt_conn_seal_hdr(conn, h);
 			cmd->r2t_sent = 0;
 			cmd->r2t_building = true;
 		}
-		ret = kitt_conn_send_kvec(conn, h, KITT_BHS_LEN, &cmd->r2t_sent,
-					  true);
+		ret = kitt_conn_send_kvec(conn, h, kitt_conn_hdr_len(conn),
+					  &cmd->r2t_sent, true);
 		if (ret <= 0)
 			return ret;
 		cmd->r2t_building = false;
@@ -757,19 +760,51 @@ static void kitt_cmd_build_datain(struct kitt_conn *conn, struct kitt_cmd *cmd)
 	kitt_conn_stamp_hdr(conn, h, last && cmd->status_in_datain);
 	kitt_put_be32(h + 36, cmd->datain_sn++);
 	kitt_put_be32(h + 40, cmd->datain_off);
+	kitt_conn_seal_hdr(conn, h);
+	if (conn->ddigest) {
+		u32 crc = kitt_crc_sg(KITT_CRC_SEED, se_cmd->t_data_sg,
+				      cmd->datain_off, len);
+
+		crc = kitt_crc_buf(crc, kitt_zero_pad, kitt_pad4(len) - len);
+		kitt_digest_put(cmd->data_digest, crc);
+	}
 	cmd->pdu_len = len;
 	cmd->burst_left -= len;
 	if (!cmd->burst_left)
 		cmd->burst_left = conn->params.max_burst_length;
 }
 
+/*
+ * After @len bytes of data (cmd->piece_sent counts from the data's
+ * start): the padding, then the data digest if the connection uses them.
+ */
+static int kitt_cmd_send_tail(struct kitt_conn *conn, struct kitt_cmd *cmd,
+			      u32 len, bool more)
+{
+	u32 pad = kitt_pad4(len) - len, dd = conn->ddigest ? KITT_DIGEST_LEN : 0;
+	u32 sent;
+	int ret;
+
+	if (cmd->piece_sent < len + pad) {
+		sent = cmd->piece_sent - len;
+		ret = kitt_conn_send_kvec(conn, kitt_zero_pad, pad, &sent,
+					  more || dd);
+		cmd->piece_sent = len + sent;
+		if (ret <= 0)
+			return ret;
+	}
+	sent = cmd->piece_sent - len - pad;
+	ret = kitt_conn_send_kvec(conn, cmd->data_digest, dd, &sent, more);
+	cmd->piece_sent = len + pad + sent;
+	return ret;
+}
+
 /* Send the data of the current Data-In PDU from the command's pages. */
 static int kitt_cmd_send_datain_data(struct kitt_conn *conn,
 				     struct kitt_cmd *cmd, bool more)
 {
-	static const u8 zero_pad[4];
 	struct se_cmd *se_cmd = &cmd->se_cmd;
-	u32 pad = kitt_pad4(cmd->pdu_len) - cmd->pdu_len;
+	bool tail = kitt_pad4(cmd->pdu_len) != cmd->pdu_len || conn->ddigest;
 	struct scatterlist *sg;
 	int i, ret;
 
@@ -788,7 +823,7 @@ static int kitt_cmd_send_datain_data(struct kitt_conn *conn,
 					  min(sg->length - skip,
 					      cmd->pdu_len - cmd->piece_sent),
 					  MSG_DONTWAIT |
-					  (more || pad || cmd->piece_sent + sg->length - skip <
+					  (more || tail || cmd->piece_sent + sg->length - skip <
 					   cmd->pdu_len ? MSG_MORE : 0));
 		if (ret == -EAGAIN)
 			return 0;
@@ -796,11 +831,8 @@ static int kitt_cmd_send_datain_data(struct kitt_conn *conn,
 			return ret ?: -EPIPE;
 		cmd->piece_sent += ret;
 	}
-	if (pad) {
-		u32 sent = cmd->piece_sent - cmd->pdu_len;
-
-		ret = kitt_conn_send_kvec(conn, zero_pad, pad, &sent, more);
-		cmd->piece_sent = cmd->pdu_len + sent;
+	if (tail) {
+		ret = kitt_cmd_send_tail(conn, cmd, cmd->pdu_len, more);
 		if (ret <= 0)
 			return ret;
 	}
@@ -832,6 +864,15 @@ static void kitt_cmd_build_status(struct kitt_conn *conn, struct kitt_cmd *cmd)
 	/* ExpDataSN: the Data-In and R2T PDUs sent for this command. */
 	kitt_put_be32(h + 36, cmd->datain_sn + cmd->r2t_sn);
 	kitt_cmd_residual(cmd, &h[1], h + 44);
+	kitt_conn_seal_hdr(conn, h);
+	if (conn->ddigest && sense_len) {
+		u32 crc = kitt_crc_buf(KITT_CRC_SEED, cmd->sense_hdr, 2);
+
+		crc = kitt_crc_buf(crc, cmd->sense, sense_len);
+		crc = kitt_crc_buf(crc, kitt_zero_pad,
+				   kitt_pad4(cmd->pdu_len) - cmd->pdu_len);
+		kitt_digest_put(cmd->data_digest, crc);
+	}
 }
 
 static void kitt_cmd_build_tmf_rsp(struct kitt_conn *conn,
@@ -845,14 +886,15 @@ static void kitt_cmd_build_tmf_rsp(struct kitt_conn *conn,
 	h[2] = kitt_tmf_response(&cmd->se_cmd);
 	kitt_put_be32(h + 16, cmd->itt);
 	kitt_conn_stamp_hdr(conn, h, true);
+	kitt_conn_seal_hdr(conn, h);
 	cmd->pdu_len = 0;
 }
 
 static int kitt_cmd_send_sense(struct kitt_conn *conn, struct kitt_cmd *cmd,
 			       bool more)
 {
-	static const u8 zero_pad[4];
-	u32 len = cmd->pdu_len, pad = kitt_pad4(len) - len;
+	u32 len = cmd->pdu_len;
+	bool tail = kitt_pad4(len) != len || conn->ddigest;
 	u32 sent;
 	int ret;
 
@@ -865,15 +907,12 @@ static int kitt_cmd_send_sense(struct kitt_conn *conn, struct kitt_cmd *cmd,
 	sent = cmd->piece_sent - 2;
 	if (sent < len - 2) {
 		ret = kitt_conn_send_kvec(conn, cmd->sense, len - 2, &sent,
-					  more || pad);
+					  more || tail);
 		cmd->piece_sent = 2 + sent;
 		if (ret <= 0)
 			return ret;
 	}
-	sent = cmd->piece_sent - len;
-	ret = kitt_conn_send_kvec(conn, zero_pad, pad, &sent, more);
-	cmd->piece_sent = len + sent;
-	return ret;
+	return kitt_cmd_send_tail(conn, cmd, len, more);
 }
 
 /* The response is out: the command's slot and tag go back. */
@@ -960,7 +999,8 @@ static int kitt_cmd_send_rsp(struct kitt_conn *conn, struct kitt_cmd *cmd)
 			cmd->piece_sent = 0;
 			break;
 		case KITT_CTX_DATAIN_HDR:
-			ret = kitt_conn_send_kvec(conn, cmd->pdu_hdr, KITT_BHS_LEN,
+			ret = kitt_conn_send_kvec(conn, cmd->pdu_hdr,
+						  kitt_conn_hdr_len(conn),
 						  &cmd->piece_sent, true);
 			if (ret <= 0)
 				return ret;
@@ -975,7 +1015,8 @@ static int kitt_cmd_send_rsp(struct kitt_conn *conn, struct kitt_cmd *cmd)
 				return ret;
 			break;
 		case KITT_CTX_STATUS_HDR:
-			ret = kitt_conn_send_kvec(conn, cmd->pdu_hdr, KITT_BHS_LEN,
+			ret = kitt_conn_send_kvec(conn, cmd->pdu_hdr,
+						  kitt_conn_hdr_len(conn),
 						  &cmd->piece_sent,
 						  more || cmd->pdu_len);
 			if (ret <= 0)

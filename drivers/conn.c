@@ -11,6 +11,7 @@
 
 #include <linux/in.h>
 #include <linux/in6.h>
+#include <linux/moduleparam.h>
 #include <linux/net.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
@@ -20,6 +21,7 @@
 #include <scsi/iscsi_proto.h>
 
 #include "kitt/conn.h"
+#include "kitt/digest.h"
 #include "kitt/kitt.h"
 
 /*
@@ -34,8 +36,30 @@ static struct workqueue_struct *kitt_wq;
 /* Connections have a cache of their own: a leak shows when it is destroyed. */
 static struct kmem_cache *kitt_conn_cache;
 
-/* Protects every portal's connection list and each kitt_conn.portal. */
+/*
+ * Protects every portal's connection list and login count, and each
+ * kitt_conn.portal and .login_counted.
+ */
 static DEFINE_MUTEX(kitt_conns_lock);
+
+/*
+ * Connections one portal lets log in at once: a peer opening connections
+ * and never logging in ties up no more than this (each is closed after
+ * the login timeout). Beyond it, new connections are closed at once.
+ */
+static unsigned int kitt_max_logins = 256;
+module_param_named(max_logins_per_portal, kitt_max_logins, uint, 0644);
+MODULE_PARM_DESC(max_logins_per_portal,
+		 "connections logging in at once through one portal (default 256)");
+
+/* @conn no longer counts as logging in through its portal. */
+static void kitt_conn_uncount_login(struct kitt_conn *conn)
+{
+	lockdep_assert_held(&kitt_conns_lock);
+	if (conn->login_counted && conn->portal)
+		conn->portal->logins--;
+	conn->login_counted = false;
+}
 
 struct kitt_tx *kitt_tx_alloc(u32 data_len, gfp_t gfp)
 {
@@ -217,6 +241,16 @@ static int kitt_conn_recv_piece(struct kitt_conn *conn, void *buf, u32 want)
 	return 1;
 }
 
+/* CRC of the data received through rx_iter: a buffer or a command's pages. */
+static u32 kitt_conn_crc_dest(struct kitt_conn *conn, u32 crc)
+{
+	if (conn->rx_bvec_n)
+		return kitt_crc_bvec(crc, conn->rx_bvec, conn->rx_bvec_n);
+	if (conn->rx_data)
+		return kitt_crc_buf(crc, conn->rx_data, conn->rx_data_len);
+	return crc;
+}
+
 /*
  * The data segment goes where conn->rx_iter points (a kernel buffer, or
  * a command's pages), then conn->rx_discard more bytes are dropped.
@@ -239,6 +273,11 @@ static int kitt_conn_recv_data(struct kitt_conn *conn)
 		if (iov_iter_count(&conn->rx_iter))
 			return 0;
 	}
+	/* The digest covers the data where it landed, then what is dropped. */
+	if (conn->ddigest && !conn->rx_crc_dest) {
+		conn->rx_crc = kitt_conn_crc_dest(conn, conn->rx_crc);
+		conn->rx_crc_dest = true;
+	}
 	/* What is left over (or all of it) is dropped. */
 	while (conn->rx_discard) {
 		u32 n = min_t(u32, conn->rx_discard, sizeof(conn->rx_ahs));
@@ -246,6 +285,8 @@ static int kitt_conn_recv_data(struct kitt_conn *conn)
 		ret = kitt_conn_recv(conn, conn->rx_ahs, n);
 		if (ret <= 0)
 			return ret;
+		if (conn->ddigest)
+			conn->rx_crc = kitt_crc_buf(conn->rx_crc, conn->rx_ahs, ret);
 		conn->rx_discard -= ret;
 	}
 	return 1;
@@ -262,6 +303,9 @@ static void kitt_conn_rx_reset(struct kitt_conn *conn)
 	conn->rx_drop = false;
 	conn->rx_state = KITT_RX_BHS;
 	conn->rx_done = 0;
+	conn->rx_bvec_n = 0;
+	conn->rx_crc = KITT_CRC_SEED;
+	conn->rx_crc_dest = false;
 }
 
 /* Receive the data segment into a buffer of its own (non-SCSI PDUs). */
@@ -272,6 +316,7 @@ static int kitt_conn_rx_to_buffer(struct kitt_conn *conn)
 		return -ENOMEM;
 	conn->rx_kvec.iov_base = conn->rx_data;
 	conn->rx_kvec.iov_len = conn->rx_data_len;
+	conn->rx_bvec_n = 0;
 	iov_iter_kvec(&conn->rx_iter, ITER_DEST, &conn->rx_kvec, 1,
 		      conn->rx_data_len);
 	return 0;
@@ -293,10 +338,52 @@ static int kitt_conn_rx_bhs(struct kitt_conn *conn)
 				    res.why, kitt_bhs_opcode(conn->rx_bhs));
 		return -EPROTO;
 	}
-	conn->rx_ahs_len = kitt_bhs_ahs_len(conn->rx_bhs);
 	conn->rx_data_len = kitt_bhs_data_len(conn->rx_bhs);
-	conn->rx_state = conn->rx_ahs_len ? KITT_RX_AHS : KITT_RX_HDR;
+	conn->rx_state = KITT_RX_HDR;
 	return 0;
+}
+
+/* A digest did not match: at ErrorRecoveryLevel 0 the connection ends. */
+static int kitt_conn_digest_error(struct kitt_conn *conn, const char *what)
+{
+	if (conn->sess && conn->sess->tpg)
+		atomic_inc(&conn->sess->tpg->tiqn->stats.digest_errors);
+	pr_warn_ratelimited("dropping connection: %s digest error (opcode 0x%02x)\n",
+			    what, kitt_bhs_opcode(conn->rx_bhs));
+	return -EBADMSG;
+}
+
+/* Header and AHS are in: check the header digest, if any. */
+static int kitt_conn_rx_hdigest(struct kitt_conn *conn)
+{
+	u32 crc;
+	int ret;
+
+	if (!conn->hdigest)
+		return 1;
+	ret = kitt_conn_recv_piece(conn, conn->rx_digest, KITT_DIGEST_LEN);
+	if (ret <= 0)
+		return ret;
+	crc = kitt_crc_buf(KITT_CRC_SEED, conn->rx_bhs, KITT_BHS_LEN);
+	crc = kitt_crc_buf(crc, conn->rx_ahs, conn->rx_ahs_len);
+	if (!kitt_digest_ok(conn->rx_digest, crc))
+		return kitt_conn_digest_error(conn, "header");
+	return 1;
+}
+
+/* Data and padding are in: check the data digest, if any. */
+static int kitt_conn_rx_ddigest(struct kitt_conn *conn)
+{
+	int ret;
+
+	if (!conn->ddigest || !conn->rx_data_len)
+		return 1;
+	ret = kitt_conn_recv_piece(conn, conn->rx_digest, KITT_DIGEST_LEN);
+	if (ret <= 0)
+		return ret;
+	if (!kitt_digest_ok(conn->rx_digest, conn->rx_crc))
+		return kitt_conn_digest_error(conn, "data");
+	return 1;
 }
 
 /*
@@ -332,11 +419,11 @@ static int kitt_conn_rx_pdu(struct kitt_conn *conn)
 	return ret;
 }
 
-/* Data done: padding next, or the end of the PDU. */
+/* Data done: padding next, or the digest. */
 static void kitt_conn_rx_data_done(struct kitt_conn *conn)
 {
 	conn->rx_state = kitt_pad4(conn->rx_data_len) != conn->rx_data_len ?
-			 KITT_RX_PAD : KITT_RX_END;
+			 KITT_RX_PAD : KITT_RX_DDIGEST;
 }
 
 /* Make progress on receiving one PDU: 1 if one was handled, 0 if not. */
@@ -351,14 +438,24 @@ static int kitt_conn_try_recv_one(struct kitt_conn *conn)
 			ret = kitt_conn_recv_piece(conn, conn->rx_bhs, KITT_BHS_LEN);
 			if (ret <= 0)
 				return ret;
-			ret = kitt_conn_rx_bhs(conn);
+			/* At most KITT_AHS_MAX: rx_ahs holds any AHS. */
+			conn->rx_ahs_len = kitt_bhs_ahs_len(conn->rx_bhs);
+			conn->rx_state = conn->rx_ahs_len ? KITT_RX_AHS :
+					 KITT_RX_HDIGEST;
 			break;
 		case KITT_RX_AHS:
 			ret = kitt_conn_recv_piece(conn, conn->rx_ahs,
 						   conn->rx_ahs_len);
 			if (ret <= 0)
 				return ret;
-			conn->rx_state = KITT_RX_HDR;
+			conn->rx_state = KITT_RX_HDIGEST;
+			break;
+		case KITT_RX_HDIGEST:
+			/* Trust no field of a header before its digest. */
+			ret = kitt_conn_rx_hdigest(conn);
+			if (ret <= 0)
+				return ret;
+			ret = kitt_conn_rx_bhs(conn);
 			break;
 		case KITT_RX_HDR:
 			ret = kitt_conn_rx_hdr(conn);
@@ -381,6 +478,16 @@ static int kitt_conn_try_recv_one(struct kitt_conn *conn)
 		case KITT_RX_PAD:
 			pad = kitt_pad4(conn->rx_data_len) - conn->rx_data_len;
 			ret = kitt_conn_recv_piece(conn, conn->rx_pad, pad);
+			if (ret <= 0)
+				return ret;
+			if (conn->ddigest)
+				conn->rx_crc = kitt_crc_buf(conn->rx_crc,
+							    conn->rx_pad, pad);
+			conn->rx_state = KITT_RX_DDIGEST;
+			break;
+		case KITT_RX_DDIGEST:
+			/* Nothing of the PDU is acted on before its digest. */
+			ret = kitt_conn_rx_ddigest(conn);
 			if (ret <= 0)
 				return ret;
 			conn->rx_state = KITT_RX_END;
@@ -426,6 +533,44 @@ void kitt_conn_stamp_hdr(struct kitt_conn *conn, u8 *hdr, bool status)
 }
 
 /*
+ * The header is complete: add its digest if the connection uses them.
+ * Returns the length to send, digest included.
+ */
+u32 kitt_conn_seal_hdr(struct kitt_conn *conn, u8 *hdr)
+{
+	if (!conn->hdigest)
+		return KITT_BHS_LEN;
+	kitt_digest_put(hdr + KITT_BHS_LEN,
+			kitt_crc_buf(KITT_CRC_SEED, hdr, KITT_BHS_LEN));
+	return KITT_BHS_LEN + KITT_DIGEST_LEN;
+}
+
+/* Padding of data segments to 4 bytes. */
+const u8 kitt_zero_pad[4];
+
+/*
+ * A buffer PDU starts to go out: stamp its sequence numbers and add the
+ * digests. Login Responses never carry digests, even the last one,
+ * which leaves after the connection has turned them on.
+ */
+static void kitt_conn_start_buf(struct kitt_conn *conn, struct kitt_tx *tx)
+{
+	bool login = kitt_bhs_opcode(tx->hdr) == ISCSI_OP_LOGIN_RSP;
+	u32 crc;
+
+	kitt_conn_stamp_hdr(conn, tx->hdr, tx->flags & KITT_TX_STATSN);
+	tx->hdr_len = login ? KITT_BHS_LEN : kitt_conn_seal_hdr(conn, tx->hdr);
+	tx->ddigest_len = 0;
+	if (login || !conn->ddigest || !tx->data_len)
+		return;
+	crc = kitt_crc_buf(KITT_CRC_SEED, tx->data, tx->data_len);
+	crc = kitt_crc_buf(crc, kitt_zero_pad,
+			   kitt_pad4(tx->data_len) - tx->data_len);
+	kitt_digest_put(tx->ddigest, crc);
+	tx->ddigest_len = KITT_DIGEST_LEN;
+}
+
+/*
  * Send what is left of @len bytes at @buf, *@sent bytes of which have
  * gone already. 1 when all is sent, 0 if the socket is full, <0 on error.
  */
@@ -451,32 +596,39 @@ int kitt_conn_send_kvec(struct kitt_conn *conn, const void *buf, u32 len,
 	return *sent == len ? 1 : 0;
 }
 
+/* Header, data, padding and data digest of a buffer PDU, in turn. */
 static int kitt_conn_send_buf(struct kitt_conn *conn, struct kitt_tx *tx,
 			      bool more)
 {
-	static const u8 zero_pad[4];
-	u32 pad = kitt_pad4(tx->data_len) - tx->data_len;
-	u32 sent;
-	int ret;
+	const struct {
+		const void *buf;
+		u32 len;
+	} piece[] = {
+		{ tx->hdr, tx->hdr_len },
+		{ tx->data, tx->data_len },
+		{ kitt_zero_pad, kitt_pad4(tx->data_len) - tx->data_len },
+		{ tx->ddigest, tx->ddigest_len },
+	};
+	u32 total = 0, base = 0, sent;
+	int i, ret;
 
-	if (tx->sent < KITT_BHS_LEN) {
-		ret = kitt_conn_send_kvec(conn, tx->hdr, KITT_BHS_LEN, &tx->sent,
-					  more || tx->data_len);
-		if (ret <= 0)
-			return ret;
+	for (i = 0; i < ARRAY_SIZE(piece); i++)
+		total += piece[i].len;
+	for (i = 0; i < ARRAY_SIZE(piece); i++) {
+		u32 end = base + piece[i].len;
+
+		if (tx->sent < end) {
+			sent = tx->sent - base;
+			ret = kitt_conn_send_kvec(conn, piece[i].buf,
+						  piece[i].len, &sent,
+						  more || end < total);
+			tx->sent = base + sent;
+			if (ret <= 0)
+				return ret;
+		}
+		base = end;
 	}
-	sent = tx->sent - KITT_BHS_LEN;
-	if (sent < tx->data_len) {
-		ret = kitt_conn_send_kvec(conn, tx->data, tx->data_len, &sent,
-					  more || pad);
-		tx->sent = KITT_BHS_LEN + sent;
-		if (ret <= 0)
-			return ret;
-	}
-	sent = tx->sent - KITT_BHS_LEN - tx->data_len;
-	ret = kitt_conn_send_kvec(conn, zero_pad, pad, &sent, more);
-	tx->sent = KITT_BHS_LEN + tx->data_len + sent;
-	return ret;
+	return 1;
 }
 
 /* 1 if a PDU (or a command's run of them) went out whole, 0 if not. */
@@ -491,8 +643,7 @@ static int kitt_conn_try_send_one(struct kitt_conn *conn)
 		if (!tx)
 			return 0;
 		if (tx->kind == KITT_TX_BUF)
-			kitt_conn_stamp_hdr(conn, tx->hdr,
-					    tx->flags & KITT_TX_STATSN);
+			kitt_conn_start_buf(conn, tx);
 		conn->tx_cur = tx;
 	}
 	more = !list_empty_careful(&conn->tx_queue);
@@ -583,6 +734,7 @@ static void kitt_conn_release_work(struct work_struct *work)
 	kitt_conn_reap_aborted(conn, true);
 
 	mutex_lock(&kitt_conns_lock);
+	kitt_conn_uncount_login(conn);
 	if (conn->portal)
 		list_del(&conn->portal_entry);
 	conn->portal = NULL;
@@ -784,13 +936,27 @@ int kitt_conn_start(struct kitt_portal *portal, struct socket *sock)
 {
 	struct sockaddr_storage ss;
 	struct kitt_conn *conn;
+	bool busy;
 
+	mutex_lock(&kitt_conns_lock);
+	busy = portal->logins >= READ_ONCE(kitt_max_logins);
+	if (!busy)
+		portal->logins++;
+	mutex_unlock(&kitt_conns_lock);
+	if (busy) {
+		pr_warn_ratelimited("%u connections logging in through one portal: closing new ones\n",
+				    READ_ONCE(kitt_max_logins));
+		return -EBUSY;
+	}
 	conn = kmem_cache_zalloc(kitt_conn_cache, GFP_KERNEL);
-	if (!conn)
-		return -ENOMEM;
-	conn->login = kitt_login_alloc();
-	if (!conn->login) {
-		kmem_cache_free(kitt_conn_cache, conn);
+	if (conn)
+		conn->login = kitt_login_alloc();
+	if (!conn || !conn->login) {
+		if (conn)
+			kmem_cache_free(kitt_conn_cache, conn);
+		mutex_lock(&kitt_conns_lock);
+		portal->logins--;
+		mutex_unlock(&kitt_conns_lock);
 		return -ENOMEM;
 	}
 	kref_init(&conn->ref);
@@ -806,6 +972,7 @@ int kitt_conn_start(struct kitt_portal *portal, struct socket *sock)
 	INIT_DELAYED_WORK(&conn->logout_timeout, kitt_conn_logout_timeout);
 	conn->state = KITT_CONN_LOGIN;
 	conn->rx_state = KITT_RX_BHS;
+	conn->rx_crc = KITT_CRC_SEED;
 	conn->limits.max_recv_dsl = KITT_LOGIN_DSL_MAX;
 	conn->limits.max_ahs = KITT_AHS_MAX;
 
@@ -817,6 +984,7 @@ int kitt_conn_start(struct kitt_portal *portal, struct socket *sock)
 
 	mutex_lock(&kitt_conns_lock);
 	conn->portal = portal;
+	conn->login_counted = true;
 	list_add_tail(&conn->portal_entry, &portal->conns);
 	mutex_unlock(&kitt_conns_lock);
 
@@ -844,6 +1012,7 @@ void kitt_portal_close_conns(struct kitt_portal *portal)
 
 	mutex_lock(&kitt_conns_lock);
 	list_for_each_entry_safe(conn, next, &portal->conns, portal_entry) {
+		kitt_conn_uncount_login(conn);
 		list_del(&conn->portal_entry);
 		conn->portal = NULL;
 		kitt_conn_ask_logout(conn);
@@ -907,6 +1076,9 @@ static void kitt_conn_start_nopin(struct kitt_conn *conn)
 void kitt_conn_logged_in(struct kitt_conn *conn)
 {
 	cancel_delayed_work(&conn->login_timeout);
+	mutex_lock(&kitt_conns_lock);
+	kitt_conn_uncount_login(conn);
+	mutex_unlock(&kitt_conns_lock);
 	conn->params = conn->sess->params;
 	conn->limits.max_recv_dsl = conn->params.max_recv_dsl;
 	/* Enough page slots for any one Data-Out or immediate data. */
@@ -917,6 +1089,9 @@ void kitt_conn_logged_in(struct kitt_conn *conn)
 		conn->rx_bvec_max = 0;
 	kitt_login_free(conn->login);
 	conn->login = NULL;
+	/* From the next PDU on, both ways (RFC 7143 §13.1). */
+	conn->hdigest = conn->params.header_digest;
+	conn->ddigest = conn->params.data_digest;
 	kitt_conn_set_state(conn, KITT_CONN_FULL);
 	kitt_conn_start_nopin(conn);
 }

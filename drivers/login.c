@@ -40,6 +40,7 @@ struct kitt_login {
 	struct kitt_chap_creds creds;	/* wiped once CHAP is over */
 	char *text;			/* continued request text so far */
 	u32 text_len;
+	u32 text_size;			/* one PDU's worth, or grown for more */
 	struct kitt_tpg *tpg;		/* held with kitt_tpg_get_for_login */
 	struct se_node_acl *acl;	/* static ACL, referenced, or NULL */
 	struct kitt_nego nego;
@@ -76,7 +77,9 @@ struct kitt_login *kitt_login_alloc(void)
 	if (!l)
 		return NULL;
 	kitt_login_defaults(l);
-	l->text = kvmalloc(KITT_LOGIN_TEXT_MAX, GFP_KERNEL);
+	/* One PDU's worth: only a continued request needs more. */
+	l->text_size = KITT_LOGIN_DSL_MAX;
+	l->text = kvmalloc(l->text_size, GFP_KERNEL);
 	if (!l->text) {
 		kvfree(l);
 		return NULL;
@@ -95,6 +98,25 @@ void kitt_login_free(struct kitt_login *l)
 	kvfree(l->text);
 	kitt_auth_creds_wipe(&l->creds);
 	kvfree(l);
+}
+
+/* Room for @more bytes of request text, up to KITT_LOGIN_TEXT_MAX. */
+static int kitt_login_text_room(struct kitt_login *l, u32 more)
+{
+	char *bigger;
+
+	if (more <= l->text_size - l->text_len)
+		return 0;
+	if (more > KITT_LOGIN_TEXT_MAX - l->text_len)
+		return -E2BIG;
+	bigger = kvmalloc(KITT_LOGIN_TEXT_MAX, GFP_KERNEL);
+	if (!bigger)
+		return -ENOMEM;
+	memcpy(bigger, l->text, l->text_len);
+	kvfree(l->text);
+	l->text = bigger;
+	l->text_size = KITT_LOGIN_TEXT_MAX;
+	return 0;
 }
 
 void kitt_login_fill_sn(struct kitt_conn *conn, u8 *hdr)
@@ -475,6 +497,7 @@ int kitt_login_rx(struct kitt_conn *conn)
 	struct kitt_tx *tx;
 	u8 flags = 0;
 	bool ok;
+	int ret;
 
 	if (l->state == KITT_LOGIN_OVER)
 		return 0;		/* the connection is about to close */
@@ -483,7 +506,10 @@ int kitt_login_rx(struct kitt_conn *conn)
 	if (!kitt_login_check_hdr(conn, &err))
 		return kitt_login_reject(conn, &err);
 
-	if (conn->rx_data_len > KITT_LOGIN_TEXT_MAX - l->text_len) {
+	ret = kitt_login_text_room(l, conn->rx_data_len);
+	if (ret == -ENOMEM)
+		return ret;
+	if (ret) {
 		err = LOGIN_ERR(INITIATOR_ERR, INIT_ERR, "login text too long");
 		return kitt_login_reject(conn, &err);
 	}

@@ -42,10 +42,12 @@ enum kitt_conn_state {
 enum kitt_rx_state {
 	KITT_RX_BHS,		/* the 48-byte header */
 	KITT_RX_AHS,		/* additional header segments */
+	KITT_RX_HDIGEST,	/* header digest (if any), then header checks */
 	KITT_RX_HDR,		/* decide where the data goes */
 	KITT_RX_WAIT,		/* a command must get its buffers first */
 	KITT_RX_DATA,		/* the data segment */
 	KITT_RX_PAD,		/* padding to 4 bytes */
+	KITT_RX_DDIGEST,	/* data digest (if any) */
 	KITT_RX_END,		/* whole: dispatch it */
 };
 
@@ -55,14 +57,21 @@ enum kitt_tx_kind {
 	KITT_TX_RSP,		/* Data-In and status of a command (kitt_cmd.rsp_tx) */
 };
 
+/* A header and room for its digest. */
+#define KITT_HDR_MAX		(KITT_BHS_LEN + KITT_DIGEST_LEN)
+
 /* A PDU waiting to be sent, or being sent. */
 struct kitt_tx {
 	struct list_head entry;		/* kitt_conn.tx_queue, under lock */
 	enum kitt_tx_kind kind;
-	u8 hdr[KITT_BHS_LEN];
+	u8 hdr[KITT_HDR_MAX];
 	void *data;			/* the data segment, if any */
 	u32 data_len;
-	u32 sent;			/* bytes of header, data and pad sent */
+	/* Set as it starts to go out (io_work): */
+	u32 hdr_len;			/* with its digest, if any */
+	u32 ddigest_len;		/* 4 with a data digest, else 0 */
+	u8 ddigest[KITT_DIGEST_LEN];
+	u32 sent;			/* bytes of header, data, pad, digest */
 	unsigned int flags;		/* KITT_TX_* */
 };
 
@@ -75,6 +84,7 @@ struct kitt_conn {
 	/* portal and portal_entry: under kitt_conns_lock (drivers/conn.c) */
 	struct kitt_portal *portal;
 	struct list_head portal_entry;
+	bool login_counted;		/* in portal->logins */
 	struct work_struct io_work;
 	struct work_struct release_work;
 	struct delayed_work login_timeout;
@@ -95,6 +105,7 @@ struct kitt_conn {
 	unsigned long nopin_response;
 
 	/* Owned by io_work: */
+	bool hdigest, ddigest;		/* CRC32C digests, from login on */
 	struct kitt_tx *tx_cur;
 	enum kitt_rx_state rx_state;
 	u32 rx_done;			/* bytes of the current piece so far */
@@ -107,6 +118,10 @@ struct kitt_conn {
 	struct kvec rx_kvec;
 	struct bio_vec *rx_bvec;	/* pages of a command's buffer */
 	u32 rx_bvec_max;
+	u32 rx_bvec_n;			/* in use for this PDU; 0: rx_kvec */
+	u32 rx_crc;			/* data digest so far */
+	bool rx_crc_dest;		/* rx_iter's part is in rx_crc */
+	u8 rx_digest[KITT_DIGEST_LEN];
 	u32 rx_discard;			/* bytes of data to read and drop */
 	struct kitt_cmd *rx_cmd;	/* the command the data is for */
 	u8 rx_cdb[KITT_CDB_MAX];	/* the CDB being started */
@@ -228,9 +243,10 @@ struct kitt_cmd {
 	u32 pdu_len, piece_sent;
 	u32 burst_left;			/* of the current Data-In sequence */
 	bool status_in_datain;
-	u8 pdu_hdr[KITT_BHS_LEN];
+	u8 pdu_hdr[KITT_HDR_MAX];
+	u8 data_digest[KITT_DIGEST_LEN];	/* of the current PDU's data */
 	u8 sense_hdr[2];
-	u8 r2t_hdr[KITT_BHS_LEN];
+	u8 r2t_hdr[KITT_HDR_MAX];
 	u32 r2t_sent;
 	bool r2t_building;
 	struct kitt_tx r2t_tx;
@@ -250,7 +266,14 @@ enum {
 	KITT_CMD_ORPHAN,	/* left to the core's abort path at close */
 };
 
+/* Header bytes on the wire: with the header digest if it is on. */
+static inline u32 kitt_conn_hdr_len(const struct kitt_conn *conn)
+{
+	return KITT_BHS_LEN + (conn->hdigest ? KITT_DIGEST_LEN : 0);
+}
+
 /* drivers/conn.c */
+extern const u8 kitt_zero_pad[4];
 int kitt_conn_init(void);
 void kitt_conn_exit(void);
 int kitt_conn_start(struct kitt_portal *portal, struct socket *sock);
@@ -264,6 +287,7 @@ struct kitt_tx *kitt_tx_alloc(u32 data_len, gfp_t gfp);
 void kitt_tx_free(struct kitt_tx *tx);
 struct kitt_portal *kitt_conn_portal(struct kitt_conn *conn);
 void kitt_conn_stamp_hdr(struct kitt_conn *conn, u8 *hdr, bool status);
+u32 kitt_conn_seal_hdr(struct kitt_conn *conn, u8 *hdr);
 int kitt_conn_send_kvec(struct kitt_conn *conn, const void *buf, u32 len,
 			u32 *sent, bool more);
 void kitt_conn_kick(struct kitt_conn *conn);

@@ -194,6 +194,7 @@ struct kitt_portal {
 	struct task_struct *thread;
 	enum kitt_portal_state state;	/* written by kitt_portal_put only */
 	struct list_head conns;		/* kitt_conn.portal_entry, under kitt_conns_lock */
+	u32 logins;			/* of conns, still logging in; likewise */
 };
 
 struct kitt_tpg_np {
