@@ -70,17 +70,6 @@ int kitt_chap_select(const char *list, u32 len, u32 allowed)
 	return -EINVAL;
 }
 
-static int kitt_hex_val(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* An odd number of digits has an implied leading zero (an integer). */
 static int kitt_decode_hex(const char *s, u32 len, u8 *out, u32 max)
 {
@@ -90,7 +79,7 @@ static int kitt_decode_hex(const char *s, u32 len, u8 *out, u32 max)
 	if (!len || n > max)
 		return -EINVAL;
 	for (i = 0; i < len; i++) {
-		lo = kitt_hex_val(s[i]);
+		lo = kitt_hex_digit(s[i]);
 		if (lo < 0)
 			return -EINVAL;
 		if ((len - i) % 2) {

@@ -752,9 +752,7 @@ static bool kitt_hex_digits(const char *s, u32 len)
 	u32 i;
 
 	for (i = 0; i < len; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') ||
-		      (s[i] >= 'a' && s[i] <= 'f') ||
-		      (s[i] >= 'A' && s[i] <= 'F')))
+		if (kitt_hex_digit(s[i]) < 0)
 			return false;
 	return true;
 }

@@ -6,17 +6,6 @@
  */
 #include "kitt/netaddr.h"
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decimal number of 1..@maxdigits digits, no sign, at most @max. */
 static int parse_dec(const char *s, size_t len, u32 max, u32 *out)
 {
@@ -65,7 +54,7 @@ static int parse_hex16(const char *s, size_t len, u16 *out)
 	if (len == 0 || len > 4)
 		return -EINVAL;
 	for (i = 0; i < len; i++) {
-		int h = hexval(s[i]);
+		int h = kitt_hex_digit(s[i]);
 
 		if (h < 0)
 			return -EINVAL;

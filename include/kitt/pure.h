@@ -35,4 +35,16 @@ typedef int64_t s64;
 #endif
 #endif
 
+/* The value of hex digit @c, or -1. */
+static inline int kitt_hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 #endif /* KITT_PURE_H */

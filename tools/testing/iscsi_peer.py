@@ -10,6 +10,7 @@ sizes). Bad PDUs are built by patching bytes of good ones.
 import hashlib
 import socket
 import struct
+import sys
 
 OP_NOOP_OUT, OP_SCSI_CMD, OP_TMF, OP_LOGIN, OP_TEXT, OP_DATA_OUT, OP_LOGOUT = \
     0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06
@@ -23,8 +24,42 @@ DECLARATIVE = {'TargetAlias', 'TargetPortalGroupTag', 'TargetAddress',
                'MaxRecvDataSegmentLength', 'InitiatorAlias'}
 
 
+def check(cond, what):
+    """A test's assertion: prints it, and ends the test if it is false."""
+    if not cond:
+        print('FAILED:', what)
+        sys.exit(1)
+    print('ok:', what)
+
+
+def rw10(op, lba, blocks):
+    """A READ(10) (0x28) or WRITE(10) (0x2a) CDB."""
+    return struct.pack('>BBIBHB', op, 0, lba, 0, blocks, 0)
+
+
 def pad4(n):
     return (n + 3) & ~3
+
+
+def _crc32c_table():
+    table = []
+    for i in range(256):
+        c = i
+        for _ in range(8):
+            c = (c >> 1) ^ 0x82F63B78 if c & 1 else c >> 1
+        table.append(c)
+    return table
+
+
+_CRC32C = _crc32c_table()
+
+
+def digest(data):
+    """The CRC32C digest of @data as iSCSI sends it (RFC 7143 13.1)."""
+    crc = 0xffffffff
+    for b in data:
+        crc = _CRC32C[(crc ^ b) & 0xff] ^ (crc >> 8)
+    return struct.pack('<I', crc ^ 0xffffffff)
 
 
 def text(pairs):
@@ -70,12 +105,25 @@ class Peer:
         self.exp_stat_sn = 0
         self.isid = b'\x80\x12\x34\x56\x00\x01'
         self.tsih = 0
+        # CRC32C digests, on once the login has negotiated them.
+        self.hdigest = self.ddigest = False
 
     # ---- framing ----
-    def send(self, bhs, data=b''):
+    def frame(self, bhs, data=b''):
+        """The bytes of a PDU, with digests if they are on."""
         bhs = bytearray(bhs)
         bhs[5:8] = len(data).to_bytes(3, 'big')
-        self.sock.sendall(bytes(bhs) + data + b'\0' * (pad4(len(data)) - len(data)))
+        out = bytes(bhs)
+        if self.hdigest:
+            out += digest(out)
+        padded = data + b'\0' * (pad4(len(data)) - len(data))
+        out += padded
+        if self.ddigest and data:
+            out += digest(padded)
+        return out
+
+    def send(self, bhs, data=b''):
+        self.sock.sendall(self.frame(bhs, data))
 
     def _recv_exact(self, n):
         buf = b''
@@ -90,9 +138,13 @@ class Peer:
         bhs = self._recv_exact(48)
         ahs = bhs[4] * 4
         dlen = int.from_bytes(bhs[5:8], 'big')
-        if ahs:
-            self._recv_exact(ahs)
-        data = self._recv_exact(pad4(dlen))[:dlen]
+        ahs_data = self._recv_exact(ahs) if ahs else b''
+        if self.hdigest and self._recv_exact(4) != digest(bhs + ahs_data):
+            raise RuntimeError('bad header digest from the target')
+        padded = self._recv_exact(pad4(dlen))
+        if self.ddigest and dlen and self._recv_exact(4) != digest(padded):
+            raise RuntimeError('bad data digest from the target')
+        data = padded[:dlen]
         pdu = Pdu(bhs, data)
         if pdu.opcode in (OP_SCSI_RSP, OP_TEXT_RSP, OP_LOGIN_RSP, OP_LOGOUT_RSP,
                           OP_NOOP_IN, OP_TMF_RSP, OP_ASYNC, OP_REJECT) or \
@@ -174,6 +226,8 @@ class Peer:
             if rsp.flags & 0x80:
                 self.tsih = struct.unpack_from('>H', rsp.bhs, 14)[0]
                 self.cmd_sn = rsp.u32(28)
+                self.hdigest = answers.get('HeaderDigest') == 'CRC32C'
+                self.ddigest = answers.get('DataDigest') == 'CRC32C'
                 return answers
             # The target offered keys of its own: take its values.
             names = {k for k, _ in sent}

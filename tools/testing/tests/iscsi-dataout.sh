@@ -14,15 +14,8 @@
 IQN=iqn.2003-01.org.example.lab:dataout
 
 kitt_load
-targetcli set global auto_add_default_portal=false >/dev/null
-targetcli /backstores/ramdisk create name=rd0 size=16M >/dev/null
-targetcli /iscsi create "$IQN" >/dev/null
-targetcli "/iscsi/$IQN/tpg1/luns" create /backstores/ramdisk/rd0 >/dev/null
-targetcli "/iscsi/$IQN/tpg1/portals" create 127.0.0.1 3260 >/dev/null
-targetcli "/iscsi/$IQN/tpg1" set attribute generate_node_acls=1 authentication=0 \
-	demo_mode_write_protect=0 >/dev/null
+demo_target "$IQN"
 targetcli "/iscsi/$IQN/tpg1" set parameter InitialR2T=No >/dev/null
-wait_listen 127.0.0.1:3260 || die "not listening"
 
 PYTHONPATH=$KITT_TOP/tools/testing python3 - "$IQN" <<'PY'
 import socket, struct, sys
@@ -30,22 +23,13 @@ from iscsi_peer import *
 
 iqn = sys.argv[1]
 
-def check(cond, what):
-    if not cond:
-        print('FAILED:', what)
-        sys.exit(1)
-    print('ok:', what)
-
-def cdb(op, lba, blocks):
-    return struct.pack('>BBIBHB', op, 0, lba, 0, blocks, 0)
-
 p = Peer('127.0.0.1')
 p.login('iqn.2003-01.org.example.lab:peer', iqn,
         [('InitialR2T', 'Yes'), ('ImmediateData', 'No'),
          ('MaxBurstLength', '8192'), ('FirstBurstLength', '8192')])
 
 def read(lba):
-    pdus = p.scsi_read(0, cdb(0x28, lba, 16), 8192)
+    pdus = p.scsi_read(0, rw10(0x28, lba, 16), 8192)
     check(pdus[-1].bhs[3] == 0, 'read of LBA %d: GOOD' % lba)
     return b''.join(x.data for x in pdus if x.opcode == OP_DATA_IN)
 
@@ -54,7 +38,7 @@ def status_of(pdus):
     return rsp[0].bhs[3] if rsp else None
 
 def write_ok(lba, data):
-    itt = p.scsi_write_cmd(0, cdb(0x2a, lba, 16), 8192)
+    itt = p.scsi_write_cmd(0, rw10(0x2a, lba, 16), 8192)
     r2t = p.recv()
     check(r2t.opcode == OP_R2T, 'R2T for a write')
     p.data_out(0, itt, r2t.u32(20), 0, data)
@@ -70,7 +54,7 @@ p.data_out(0, 0xdead0001, 0x00001234, 0, other)
 rej = p.recv()
 check(rej.opcode == OP_REJECT and rej.bhs[2] == 0x09,
       'Data-Out for an unknown ITT: Reject (invalid PDU field)')
-itt = p.scsi_write_cmd(0, cdb(0x2a, 300, 16), 8192)
+itt = p.scsi_write_cmd(0, rw10(0x2a, 300, 16), 8192)
 r2t = p.recv()
 p.data_out(0, itt, r2t.u32(20) ^ 0x5a5a0000, 0, other)
 rej = p.recv()
@@ -80,7 +64,7 @@ p.data_out(0, itt, r2t.u32(20), 0, pattern)
 check(status_of([p.recv()]) == 0, 'the command still completes with its own data')
 
 def bad_burst(what, data_sn=0, offset=0, data=other, blocks=16):
-    itt = p.scsi_write_cmd(0, cdb(0x2a, 300, blocks), blocks * 512)
+    itt = p.scsi_write_cmd(0, rw10(0x2a, 300, blocks), blocks * 512)
     r2t = p.recv()
     check(r2t.opcode == OP_R2T, '%s: R2T' % what)
     p.data_out(0, itt, r2t.u32(20), offset, data, data_sn=data_sn)
@@ -98,7 +82,7 @@ o = Peer('127.0.0.1')
 o.isid = b'\x80\x00\x00\x00\x00\x43'
 o.login('iqn.2003-01.org.example.lab:peer', iqn,
         [('InitialR2T', 'Yes'), ('ImmediateData', 'No')])
-itt = o.scsi_write_cmd(0, cdb(0x2a, 300, 32), 16384)
+itt = o.scsi_write_cmd(0, rw10(0x2a, 300, 32), 16384)
 r2t = o.recv()
 o.data_out(0, itt, r2t.u32(20), 0, other + other)
 check(o.closed(5), 'Data-Out over MaxRecvDataSegmentLength: connection closed')
@@ -110,7 +94,7 @@ u.isid = b'\x80\x00\x00\x00\x00\x42'
 u.login('iqn.2003-01.org.example.lab:peer', iqn,
         [('InitialR2T', 'No'), ('ImmediateData', 'Yes'),
          ('MaxBurstLength', '65536'), ('FirstBurstLength', '4096')])
-itt = u.scsi_write_cmd(0, cdb(0x2a, 300, 16), 8192, immediate=other[:4096], final=False)
+itt = u.scsi_write_cmd(0, rw10(0x2a, 300, 16), 8192, immediate=other[:4096], final=False)
 u.data_out(0, itt, 0xffffffff, 4096, other[4096:], data_sn=0)
 try:
     pdus = u.recv_quiet()
@@ -146,7 +130,7 @@ for i in range(5):
     d.login('iqn.2003-01.org.example.lab:peer', iqn,
             [('InitialR2T', 'Yes'), ('ImmediateData', 'No'),
              ('MaxBurstLength', '8192'), ('FirstBurstLength', '8192')])
-    itt = d.scsi_write_cmd(0, cdb(0x2a, 300, 16), 8192)
+    itt = d.scsi_write_cmd(0, rw10(0x2a, 300, 16), 8192)
     r2t = d.recv()
     d.data_out(0, itt, r2t.u32(20), 0, other[:4096], final=False)
     reset(d.sock)
@@ -155,7 +139,7 @@ for i in range(5):
     d.login('iqn.2003-01.org.example.lab:peer', iqn)
     bhs = d._hdr(OP_SCSI_CMD, 0xc1)
     struct.pack_into('>I', bhs, 20, 2048 * 512)
-    bhs[32:42] = cdb(0x28, 0, 2048)
+    bhs[32:42] = rw10(0x28, 0, 2048)
     d.send(bhs)
     reset(d.sock)
 check(read(300) == pattern, 'half a write, then a reset: nothing written')

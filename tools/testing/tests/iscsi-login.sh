@@ -17,13 +17,8 @@ AUTH=iqn.2003-01.org.example.lab:auth
 PEER=iqn.2003-01.org.example.lab:peer
 
 kitt_load
-targetcli set global auto_add_default_portal=false >/dev/null
-targetcli /backstores/ramdisk create name=rd0 size=16M >/dev/null
-targetcli /iscsi create "$IQN" >/dev/null
-targetcli "/iscsi/$IQN/tpg1/luns" create /backstores/ramdisk/rd0 >/dev/null
-targetcli "/iscsi/$IQN/tpg1/portals" create 127.0.0.1 3260 >/dev/null
-targetcli "/iscsi/$IQN/tpg1" set attribute generate_node_acls=1 authentication=0 \
-	demo_mode_write_protect=0 default_cmdsn_depth=16 login_timeout=5 >/dev/null
+demo_target "$IQN"
+targetcli "/iscsi/$IQN/tpg1" set attribute default_cmdsn_depth=16 login_timeout=5 >/dev/null
 targetcli /iscsi create "$ACLD" >/dev/null
 targetcli "/iscsi/$ACLD/tpg1/portals" create 127.0.0.1 3260 >/dev/null
 targetcli "/iscsi/$ACLD/tpg1" set attribute generate_node_acls=0 authentication=0 >/dev/null
@@ -52,12 +47,6 @@ import hashlib, struct, sys, time
 from iscsi_peer import *
 
 iqn, acld, auth, peer = sys.argv[1:5]
-
-def check(cond, what):
-    if not cond:
-        print('FAILED:', what)
-        sys.exit(1)
-    print('ok:', what)
 
 def first(target=None, name=peer, method='None'):
     pairs = [('InitiatorName', name)] if name else []
@@ -130,7 +119,7 @@ a = Peer('127.0.0.1')
 a.isid = b'\x80\x00\x00\x00\x77\x01'
 a.login(peer, iqn, [('InitialR2T', 'Yes'), ('ImmediateData', 'No')])
 old_tsih = a.tsih
-a.scsi_write_cmd(0, struct.pack('>BBIBHB', 0x2a, 0, 100, 0, 16, 0), 8192)
+a.scsi_write_cmd(0, rw10(0x2a, 100, 16), 8192)
 r2t = a.recv()
 check(r2t.opcode == OP_R2T, 'the old session waits for write data')
 b = Peer('127.0.0.1')
@@ -138,7 +127,7 @@ b.isid = a.isid
 b.login(peer, iqn)
 check(b.tsih != old_tsih, 'reinstated: a new session (TSIH %d, was %d)' % (b.tsih, old_tsih))
 check(a.closed(5), 'the old session connection is closed')
-pdus = b.scsi_read(0, struct.pack('>BBIBHB', 0x28, 0, 100, 0, 16, 0), 8192)
+pdus = b.scsi_read(0, rw10(0x28, 100, 16), 8192)
 check(pdus[-1].bhs[3] == 0 and sum(len(x.data) for x in pdus) == 8192,
       'the new session reads')
 b.logout()

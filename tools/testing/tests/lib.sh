@@ -41,6 +41,20 @@ kitt_load() {
 	[ -d /sys/module/kitt ] || die "kitt did not load"
 }
 
+# demo_target IQN: a target with a 16 MiB ramdisk as LUN 0 on
+# 127.0.0.1:3260, in demo mode (any initiator, no authentication,
+# writable), listening.
+demo_target() {
+	targetcli set global auto_add_default_portal=false >/dev/null
+	targetcli /backstores/ramdisk create name=rd0 size=16M >/dev/null
+	targetcli /iscsi create "$1" >/dev/null
+	targetcli "/iscsi/$1/tpg1/luns" create /backstores/ramdisk/rd0 >/dev/null
+	targetcli "/iscsi/$1/tpg1/portals" create 127.0.0.1 3260 >/dev/null
+	targetcli "/iscsi/$1/tpg1" set attribute generate_node_acls=1 \
+		authentication=0 demo_mode_write_protect=0 >/dev/null
+	wait_listen 127.0.0.1:3260 || die "not listening"
+}
+
 # Remove every target-core object (any fabric, any backstore).
 kitt_clear_config() {
 	[ -d $CFS ] || return 0

@@ -80,7 +80,14 @@ for i in $(seq 1 50); do
 	timeout 20 bash -c "exec 3<>/dev/tcp/127.0.0.1/3273; cat <&3 >/dev/null" &
 	pids="$pids $!"
 done
-sleep 2
+# All 50 connected (however slow the guest) before the portal goes.
+n=300
+while [ "$(ss -Htn state established '( sport = :3273 )' | wc -l)" -lt 50 ]; do
+	n=$((n - 1))
+	[ $n -gt 0 ] || die "50 connections did not come up"
+	sleep 0.1
+done
+sleep 1		# and accepted by kitt's listener
 rmdir $ISCSI/$T1/tpgt_2/np/127.0.0.1:3273
 for p in $pids; do
 	wait "$p" || die "an idle connection was not closed with its portal"

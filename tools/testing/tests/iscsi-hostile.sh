@@ -1,0 +1,121 @@
+# SPDX-License-Identifier: GPL-2.0
+# timeout: 300
+#
+# A hostile peer against a live kitt (tools/testing/iscsi_peer.py): idle
+# connections beyond max_logins_per_portal are closed at once and the
+# rest at the login timeout; thousands of unknown keys, login text of
+# 8189-8192 bytes without a NUL, non-Login PDUs during login, an empty
+# extended-CDB AHS, a Text PDU continued with no data. Each gets its
+# answer (a login reject, a Reject, a dropped connection) and afterwards
+# a normal initiator logs in and does I/O; nothing is left at rmmod.
+. "$KITT_TOP/tools/testing/tests/lib.sh"
+
+IQN=iqn.2003-01.org.example.lab:hostile
+
+kitt_load
+demo_target "$IQN"
+echo 40 > /sys/module/kitt/parameters/max_logins_per_portal
+
+PYTHONPATH=$KITT_TOP/tools/testing python3 - "$IQN" <<'PY'
+import socket, struct, sys, time
+from iscsi_peer import *
+
+iqn = sys.argv[1]
+name = 'iqn.2003-01.org.example.lab:hostile-peer'
+
+def first(pairs=()):
+    return [('InitiatorName', name), ('SessionType', 'Normal'),
+            ('AuthMethod', 'None'), ('TargetName', iqn)] + list(pairs)
+
+def works(what):
+    p = Peer('127.0.0.1')
+    p.login(name, iqn)
+    pdus = p.scsi_read(0, rw10(0x28, 0, 8), 4096)
+    check(pdus[-1].bhs[3] == 0, '%s: a normal login and read still work' % what)
+    p.logout()
+    p.close()
+
+# Idle connections: 40 may wait in login, more are closed at once.
+idle = [socket.create_connection(('127.0.0.1', 3260)) for _ in range(40)]
+time.sleep(1)
+extra = socket.create_connection(('127.0.0.1', 3260))
+extra.settimeout(5)
+try:
+    closed = extra.recv(1) == b''
+except ConnectionError:
+    closed = True
+except socket.timeout:
+    closed = False
+check(closed, 'connection 41 in login: closed at once')
+extra.close()
+start = time.monotonic()
+for s in idle:
+    s.settimeout(25)
+    try:
+        check(s.recv(1) == b'', 'an idle connection is closed')
+    except ConnectionError:
+        pass
+took = time.monotonic() - start
+check(took < 24, 'the idle ones closed at the login timeout (%.1f s)' % took)
+for s in idle:
+    s.close()
+works('after idle connections')
+
+# Thousands of unknown keys: a bounded answer, then the login ends.
+p = Peer('127.0.0.1')
+keys = text(first([('X-kitt.k%d' % i, 'v') for i in range(3000)]))
+chunks = [keys[i:i + 8192] for i in range(0, len(keys), 8192)]
+for c in chunks[:-1]:
+    rsp = p.login_step(0, 1, None, transit=False, cont=True, raw=c)
+    if rsp.bhs[36]:
+        break
+else:
+    rsp = p.login_step(0, 1, None, raw=chunks[-1])
+check(rsp.bhs[36] == 2 and len(rsp.data) <= 8192,
+      '3000 unknown keys: login refused (%d/%d), answer bounded' % (rsp.bhs[36], rsp.bhs[37]))
+check(p.closed(5), 'then the connection closes')
+p.close()
+
+# Login text of 8189-8192 bytes with no NUL at the end.
+for n in range(8189, 8193):
+    p = Peer('127.0.0.1')
+    raw = text(first())
+    raw = raw + b'X-kitt.pad=' + b'a' * (n - len(raw) - 11)
+    check(len(raw) == n and raw[-1] != 0, 'a login text of %d bytes without its NUL' % n)
+    rsp = p.login_step(0, 1, None, raw=raw)
+    check(rsp.bhs[36] == 2, '%d bytes: refused (%d/%d)' % (n, rsp.bhs[36], rsp.bhs[37]))
+    check(p.closed(5), '%d bytes: connection closed' % n)
+    p.close()
+
+# A non-Login PDU during login: the connection ends.
+for op in (OP_SCSI_CMD, OP_TEXT, OP_NOOP_OUT, OP_LOGOUT, OP_DATA_OUT):
+    p = Peer('127.0.0.1')
+    p.send(p._hdr(op, 0x80))
+    check(p.closed(5), 'opcode 0x%02x during login: connection closed' % op)
+    p.close()
+
+# In the full feature phase.
+p = Peer('127.0.0.1')
+p.login(name, iqn)
+# An extended-CDB AHS of length 0 (and of a reserved type).
+for ahs in (struct.pack('>HBB', 0, 1, 0), struct.pack('>HBB', 5, 9, 0) + bytes(4)):
+    bhs = p._hdr(OP_SCSI_CMD, 0xc1)
+    bhs[4] = len(ahs) // 4
+    struct.pack_into('>I', bhs, 20, 512)
+    bhs[32:42] = rw10(0x28, 0, 1)
+    p.cmd_sn += 1
+    p.sock.sendall(bytes(bhs) + ahs)
+    pdus = p.recv_quiet()
+    check(len(pdus) == 1 and pdus[0].opcode == OP_REJECT and pdus[0].bhs[2] == 0x04,
+          'a SCSI command with a malformed AHS: Reject, protocol error (%s)' % pdus)
+# A Text Request continued (C bit) with no data.
+bhs = p._hdr(OP_TEXT, 0x40, immediate=True)
+struct.pack_into('>I', bhs, 20, 0xffffffff)
+p.send(bhs)
+pdus = p.recv_quiet()
+check(len(pdus) == 1 and pdus[0].opcode == OP_REJECT,
+      'an empty continued Text: Reject (%s)' % pdus)
+p.close()
+works('after malformed PDUs')
+PY
+kitt_unload
