@@ -253,6 +253,8 @@ static const char *kitt_chap_check_initiator(struct kitt_chap *c,
 
 	if (!cr->one_way)
 		return "no CHAP credentials configured";
+	if (cr->secret_len < KITT_CHAP_SECRET_MIN)
+		return "CHAP secret configured shorter than 12 bytes";
 	len = kitt_chap_decode(r->value, r->value_len, got, sizeof(got));
 	if (len != (int)c->digest_len)
 		return "malformed CHAP_R";
@@ -282,6 +284,8 @@ static const char *kitt_chap_answer_mutual(struct kitt_chap *c,
 
 	if (!cr->mutual)
 		return "mutual CHAP asked for but not configured";
+	if (cr->secret_mutual_len < KITT_CHAP_SECRET_MIN)
+		return "mutual CHAP secret configured shorter than 12 bytes";
 	if (kitt_chap_parse_id(&k->pair[KITT_CHAP_KEY_I], &id))
 		return "malformed CHAP_I";
 	len = kitt_chap_decode(cp->value, cp->value_len, c->peer_challenge,

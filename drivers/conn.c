@@ -982,17 +982,30 @@ int kitt_conn_start(struct kitt_portal *portal, struct socket *sock)
 		kitt_sockaddr_to_netaddr(&ss, &conn->peer);
 	tcp_sock_set_nodelay(sock->sk);
 
-	mutex_lock(&kitt_conns_lock);
-	conn->portal = portal;
-	conn->login_counted = true;
-	list_add_tail(&conn->portal_entry, &portal->conns);
-	mutex_unlock(&kitt_conns_lock);
-
-	kitt_conn_install_callbacks(conn);
+	/*
+	 * Once the callbacks are in, io_work may run and even close the
+	 * connection: hold it until it is started, and have the timer and
+	 * 'accepted' ready before anything can look at them.
+	 */
+	kref_get(&conn->ref);
 	conn->accepted = jiffies;
 	queue_delayed_work(kitt_wq, &conn->login_timeout, KITT_LOGIN_TIMEOUT);
+	kitt_conn_install_callbacks(conn);
+
+	/* On the portal's list unless it is closing already (release saw no portal). */
+	mutex_lock(&kitt_conns_lock);
+	if (READ_ONCE(conn->state) != KITT_CONN_CLOSING) {
+		conn->portal = portal;
+		conn->login_counted = true;
+		list_add_tail(&conn->portal_entry, &portal->conns);
+	} else {
+		portal->logins--;
+	}
+	mutex_unlock(&kitt_conns_lock);
+
 	/* Data may have arrived before the callbacks were in place. */
 	kitt_conn_kick(conn);
+	kitt_conn_put(conn);
 	return 0;
 }
 
@@ -1075,7 +1088,8 @@ static void kitt_conn_start_nopin(struct kitt_conn *conn)
 /* Login succeeded: the session's parameters now govern the connection. */
 void kitt_conn_logged_in(struct kitt_conn *conn)
 {
-	cancel_delayed_work(&conn->login_timeout);
+	/* A timeout already firing must not close a connection now in. */
+	cancel_delayed_work_sync(&conn->login_timeout);
 	mutex_lock(&kitt_conns_lock);
 	kitt_conn_uncount_login(conn);
 	mutex_unlock(&kitt_conns_lock);

@@ -411,6 +411,9 @@ static bool kitt_login_finish(struct kitt_conn *conn, struct kitt_login_err *err
 		else if (PTR_ERR(sess) == -EBUSY)
 			*err = LOGIN_ERR(TARGET_ERR, SVC_UNAVAILABLE,
 					 "the session it reinstates is still ending");
+		else if (PTR_ERR(sess) == -ENODEV)
+			*err = LOGIN_ERR(INITIATOR_ERR, TGT_REMOVED,
+					 "the target portal group is closing");
 		else
 			*err = LOGIN_ERR(TARGET_ERR, NO_RESOURCES,
 					 "cannot create session");

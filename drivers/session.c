@@ -71,6 +71,19 @@ static void kitt_sess_free(struct kref *ref)
 	kmem_cache_free(kitt_sess_cache, sess);
 }
 
+/* The session of initiator port (@name, @isid) in @tpg, or NULL. */
+static struct kitt_sess *kitt_sess_find(struct kitt_tpg *tpg, const char *name,
+					const u8 *isid)
+{
+	struct kitt_sess *s;
+
+	lockdep_assert_held(&tpg->lock);
+	list_for_each_entry(s, &tpg->sessions, tpg_entry)
+		if (!strcmp(s->initiator_name, name) && !memcmp(s->isid, isid, 6))
+			return s;
+	return NULL;
+}
+
 /*
  * Close the session named by (initiator, ISID) in @tpg and wait until it
  * has ended (its commands finished or aborted). Several logins may wait
@@ -80,20 +93,17 @@ static void kitt_sess_free(struct kref *ref)
 static int kitt_sess_reinstate(struct kitt_tpg *tpg, const char *name,
 			       const u8 *isid)
 {
-	struct kitt_sess *s, *found = NULL;
+	struct kitt_sess *found;
 	long left;
 
 	mutex_lock(&tpg->lock);
-	list_for_each_entry(s, &tpg->sessions, tpg_entry) {
-		if (strcmp(s->initiator_name, name) || memcmp(s->isid, isid, 6))
-			continue;
-		kref_get(&s->ref);
-		spin_lock_bh(&s->sn_lock);
-		if (s->conn)
-			kitt_conn_close(s->conn, NULL);
-		spin_unlock_bh(&s->sn_lock);
-		found = s;
-		break;
+	found = kitt_sess_find(tpg, name, isid);
+	if (found) {
+		kref_get(&found->ref);
+		spin_lock_bh(&found->sn_lock);
+		if (found->conn)
+			kitt_conn_close(found->conn, NULL);
+		spin_unlock_bh(&found->sn_lock);
 	}
 	mutex_unlock(&tpg->lock);
 	if (!found)
@@ -128,12 +138,26 @@ static int kitt_sess_setup_normal(struct kitt_sess *sess, struct kitt_tpg *tpg,
 				       sess->initiator_name, sess, NULL);
 	if (IS_ERR(se_sess))
 		return PTR_ERR(se_sess);
+	/*
+	 * Published with its connection set, so that closing the TPG or a
+	 * later reinstatement finds it. Not if the TPG is being closed, or
+	 * another login of the same initiator port got there first.
+	 */
+	mutex_lock(&tpg->lock);
+	if (tpg->closing)
+		ret = -ENODEV;
+	else if (kitt_sess_find(tpg, sess->initiator_name, sess->isid))
+		ret = -EBUSY;
+	else
+		list_add_tail(&sess->tpg_entry, &tpg->sessions);
+	mutex_unlock(&tpg->lock);
+	if (ret) {
+		target_remove_session(se_sess);
+		return ret;
+	}
 	sess->se_sess = se_sess;
 	atomic_inc(&tpg->users);
 	sess->tpg = tpg;
-	mutex_lock(&tpg->lock);
-	list_add_tail(&sess->tpg_entry, &tpg->sessions);
-	mutex_unlock(&tpg->lock);
 	atomic_inc(&tpg->tiqn->stats.login_accepts);
 	atomic_inc(&tpg->tiqn->stats.sessions);
 	return 0;
@@ -167,18 +191,22 @@ struct kitt_sess *kitt_sess_create(struct kitt_conn *conn,
 		sizeof(sess->initiator_alias));
 	kitt_nego_result(nego, &sess->params);
 	sess->cmdsn_depth = KITT_DISCOVERY_DEPTH;
+	kref_get(&conn->ref);
+	sess->conn = conn;
 
 	if (sess->type == KITT_SESS_NORMAL) {
 		ret = kitt_sess_setup_normal(sess, tpg, acl);
 		if (ret) {
+			sess->conn = NULL;
+			kitt_conn_put(conn);
 			kref_put(&sess->ref, kitt_sess_free);
 			return ERR_PTR(ret);
 		}
 	}
+	spin_lock_bh(&sess->sn_lock);
 	sess->exp_cmd_sn = cmd_sn;
 	sess->max_cmd_sn = cmd_sn + sess->cmdsn_depth - 1;
-	kref_get(&conn->ref);
-	sess->conn = conn;
+	spin_unlock_bh(&sess->sn_lock);
 	conn->sess = sess;
 	conn->normal = sess->type == KITT_SESS_NORMAL;
 	return sess;
@@ -230,6 +258,8 @@ void kitt_tpg_close_sessions(struct kitt_tpg *tpg)
 	struct kitt_sess *sess;
 
 	mutex_lock(&tpg->lock);
+	/* Logins finishing from now on are refused (until enabled again). */
+	tpg->closing = true;
 	list_for_each_entry(sess, &tpg->sessions, tpg_entry) {
 		spin_lock_bh(&sess->sn_lock);
 		if (sess->conn)

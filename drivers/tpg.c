@@ -151,6 +151,7 @@ int kitt_enable_tpg(struct se_portal_group *se_tpg, bool enable)
 		return 0;
 	}
 	mutex_lock(&tpg->lock);
+	tpg->closing = false;
 	if (tpg->attrib.authentication) {
 		if (!strcmp(tpg->params.v[KITT_KEY_AUTH_METHOD], "None"))
 			strscpy(tpg->params.v[KITT_KEY_AUTH_METHOD], "CHAP",

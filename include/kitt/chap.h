@@ -33,6 +33,8 @@ enum kitt_chap_alg {
 /* Longest user name and secret (as configfs stores them). */
 #define KITT_CHAP_NAME_MAX	255
 #define KITT_CHAP_SECRET_MAX	255
+/* RFC 7143 §12.1.3: no login with a CHAP secret under 96 bits. */
+#define KITT_CHAP_SECRET_MIN	12
 
 /* The CHAP keys of one request text, as pairs pointing into that text. */
 enum kitt_chap_key {

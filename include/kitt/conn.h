@@ -88,7 +88,7 @@ struct kitt_conn {
 	struct work_struct io_work;
 	struct work_struct release_work;
 	struct delayed_work login_timeout;
-	unsigned long accepted;		/* jiffies; set before io_work runs */
+	unsigned long accepted;		/* jiffies; set before callbacks go in */
 	struct delayed_work nopin_work;	/* pings an idle connection */
 	struct delayed_work logout_timeout; /* after asking for a logout */
 	bool logout_asked;		/* under lock */

@@ -138,6 +138,7 @@ struct kitt_tpg {
 	struct kitt_key_values params;
 	struct list_head tpg_nps;	/* kitt_tpg_np.tpg_entry, under lock */
 	struct list_head sessions;	/* kitt_sess.tpg_entry, under lock */
+	bool closing;			/* disabled or dropped; under lock */
 	/*
 	 * Logins and sessions using this TPG: each holds a count; dropping
 	 * the TPG waits for it to reach zero (users_wq).

@@ -299,6 +299,19 @@ static void test_one_way(void)
 		CHECK(send_req(&s, &cr) == KITT_CHAP_SUCCESS);
 	}
 
+	/* A configured secret under 96 bits lets nobody in, even knowing it. */
+	{
+		struct kitt_chap_creds weak = creds(false);
+
+		memcpy(weak.secret, "elevenbytes", 11);
+		weak.secret_len = 11;
+		start(&s, &weak, "5", KITT_CHAP_MD5);
+		response(&s, "elevenbytes", hex);
+		req_add(&s, "CHAP_N", "alice");
+		req_add(&s, "CHAP_R", hex);
+		CHECK(send_req(&s, &weak) == KITT_CHAP_FAILED);
+	}
+
 	/* No credentials configured: nobody gets in. */
 	{
 		struct kitt_chap_creds none;
