@@ -617,8 +617,9 @@ static void kitt_cmd_queue_tx(struct kitt_cmd *cmd, struct kitt_tx *tx)
 	spin_lock_bh(&conn->lock);
 	if (conn->state != KITT_CONN_CLOSING && list_empty(&tx->entry))
 		list_add_tail(&tx->entry, &conn->tx_queue);
+	/* One lock round per completion: queue and wake together. */
+	kitt_conn_kick_locked(conn);
 	spin_unlock_bh(&conn->lock);
-	kitt_conn_kick(conn);
 }
 
 static void kitt_cmd_queue_r2t(struct kitt_cmd *cmd)

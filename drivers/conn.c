@@ -92,11 +92,17 @@ void kitt_tx_free(struct kitt_tx *tx)
  * Run io_work, unless the connection's release has begun: release
  * cancels io_work once, and nothing may queue it again after that.
  */
+void kitt_conn_kick_locked(struct kitt_conn *conn)
+{
+	lockdep_assert_held(&conn->lock);
+	if (!conn->kick_off)
+		queue_work(kitt_wq, &conn->io_work);
+}
+
 void kitt_conn_kick(struct kitt_conn *conn)
 {
 	spin_lock_bh(&conn->lock);
-	if (!conn->kick_off)
-		queue_work(kitt_wq, &conn->io_work);
+	kitt_conn_kick_locked(conn);
 	spin_unlock_bh(&conn->lock);
 }
 
@@ -128,8 +134,8 @@ void kitt_conn_queue_tx(struct kitt_conn *conn, struct kitt_tx *tx)
 		return;
 	}
 	list_add_tail(&tx->entry, &conn->tx_queue);
+	kitt_conn_kick_locked(conn);
 	spin_unlock_bh(&conn->lock);
-	kitt_conn_kick(conn);
 }
 
 /* ---- socket callbacks: only wake io_work (or start the teardown) ---- */

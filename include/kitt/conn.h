@@ -291,6 +291,7 @@ u32 kitt_conn_seal_hdr(struct kitt_conn *conn, u8 *hdr);
 int kitt_conn_send_kvec(struct kitt_conn *conn, const void *buf, u32 len,
 			u32 *sent, bool more);
 void kitt_conn_kick(struct kitt_conn *conn);
+void kitt_conn_kick_locked(struct kitt_conn *conn);
 void kitt_conn_nopin_answered(struct kitt_conn *conn, u32 ttt);
 void kitt_conn_logged_in(struct kitt_conn *conn);
 void kitt_conn_login_deadline(struct kitt_conn *conn, u32 secs);
