@@ -13,6 +13,7 @@ static bool kitt_st_tpg_visible(struct kitt_conn *conn, struct kitt_tpg *tpg)
 {
 	struct kitt_sess *sess = conn->sess;
 	struct se_node_acl *acl;
+	bool explicit;
 
 	if (!READ_ONCE(tpg->se_tpg.enabled) &&
 	    READ_ONCE(tpg->attrib.tpg_enabled_sendtargets))
@@ -26,8 +27,10 @@ static bool kitt_st_tpg_visible(struct kitt_conn *conn, struct kitt_tpg *tpg)
 					      sess->initiator_name);
 	if (!acl)
 		return false;
+	/* A dynamic ACL cached from demo mode grants nothing outside it. */
+	explicit = !acl->dynamic_node_acl;
 	target_put_nacl(acl);
-	return true;
+	return explicit;
 }
 
 /* "TargetAddress=IP:PORT,TPGT" for each portal of @tpg. */

@@ -305,6 +305,15 @@ static bool kitt_login_check_names(struct kitt_conn *conn,
 	}
 	se_tpg = &l->tpg->se_tpg;
 	l->acl = core_tpg_get_initiator_node_acl(se_tpg, n->initiator_name);
+	/*
+	 * A dynamic ACL cached from demo mode (cache_dynamic_acls) outlives
+	 * generate_node_acls=1; once that is off it admits no one.
+	 */
+	if (l->acl && l->acl->dynamic_node_acl &&
+	    !READ_ONCE(l->tpg->attrib.generate_node_acls)) {
+		target_put_nacl(l->acl);
+		l->acl = NULL;
+	}
 	if (!l->acl && !READ_ONCE(l->tpg->attrib.generate_node_acls)) {
 		*err = LOGIN_ERR(INITIATOR_ERR, TGT_FORBIDDEN,
 				 "initiator not in the target's ACLs");

@@ -37,6 +37,19 @@ def rw10(op, lba, blocks):
     return struct.pack('>BBIBHB', op, 0, lba, 0, blocks, 0)
 
 
+def scsi_status(pdus):
+    """(status, sense key, ASC, ASCQ) of a command's last PDU; the sense
+    parts are None without sense data."""
+    last = pdus[-1]
+    status = last.bhs[3]
+    sense = last.data[2:] if last.opcode == OP_SCSI_RSP and len(last.data) > 2 else b''
+    if len(sense) >= 14 and sense[0] & 0x7f in (0x70, 0x71):
+        return status, sense[2] & 0x0f, sense[12], sense[13]
+    if len(sense) >= 4 and sense[0] & 0x7f in (0x72, 0x73):
+        return status, sense[1] & 0x0f, sense[2], sense[3]
+    return status, None, None, None
+
+
 def pad4(n):
     return (n + 3) & ~3
 
@@ -107,6 +120,8 @@ class Peer:
         self.tsih = 0
         # CRC32C digests, on once the login has negotiated them.
         self.hdigest = self.ddigest = False
+        # The target's MaxRecvDataSegmentLength: our Data-Out size.
+        self.max_send = 8192
 
     # ---- framing ----
     def frame(self, bhs, data=b''):
@@ -228,6 +243,7 @@ class Peer:
                 self.cmd_sn = rsp.u32(28)
                 self.hdigest = answers.get('HeaderDigest') == 'CRC32C'
                 self.ddigest = answers.get('DataDigest') == 'CRC32C'
+                self.max_send = int(answers.get('MaxRecvDataSegmentLength', 8192))
                 return answers
             # The target offered keys of its own: take its values.
             names = {k for k, _ in sent}
@@ -300,6 +316,29 @@ class Peer:
         self.cmd_sn += 1
         self.send(bhs, immediate)
         return self.itt
+
+    def scsi_write(self, lun, cdb, data, immediate=0):
+        """A whole write: @immediate bytes of @data go with the command,
+        the rest in answer to R2Ts. Returns the PDUs up to the SCSI
+        Response."""
+        itt = self.scsi_write_cmd(lun, cdb, len(data), immediate=data[:immediate])
+        pdus = []
+        while True:
+            pdu = self.recv()
+            pdus.append(pdu)
+            if pdu.opcode == OP_SCSI_RSP:
+                return pdus
+            if pdu.opcode != OP_R2T:
+                continue
+            ttt, pos = pdu.u32(20), pdu.u32(40)
+            end = pos + pdu.u32(44)
+            data_sn = 0
+            while pos < end:
+                n = min(self.max_send, end - pos)
+                self.data_out(lun, itt, ttt, pos, data[pos:pos + n],
+                              data_sn=data_sn, final=pos + n == end)
+                pos += n
+                data_sn += 1
 
     def data_out(self, lun, itt, ttt, offset, data, data_sn=0, final=True):
         bhs = bytearray(48)
