@@ -16,6 +16,7 @@
 #define pr_fmt(fmt) "kitt: " fmt
 
 #include <linux/highmem.h>
+#include <linux/moduleparam.h>
 #include <linux/scatterlist.h>
 #include <scsi/iscsi_proto.h>
 #include <scsi/scsi_proto.h>
@@ -56,6 +57,17 @@ static struct kitt_cmd *kitt_cmd_alloc(struct kitt_sess *sess)
 	cmd->rsp_tx.kind = KITT_TX_RSP;
 	return cmd;
 }
+
+/*
+ * Data buffer a session's commands may hold at once. The core allocates a
+ * command's whole buffer before any data moves, so without a cap a peer
+ * could pin the device's size times the queue depth with writes it never
+ * sends data for.
+ */
+static unsigned int kitt_max_session_data_mib = 1024;
+module_param_named(max_session_data_mib, kitt_max_session_data_mib, uint, 0644);
+MODULE_PARM_DESC(max_session_data_mib,
+		 "MiB of data buffer one session's commands may hold at once (default 1024, 0: no limit)");
 
 /* SAM task attribute from the ATTR field. */
 static int kitt_task_attr(u8 flags)
@@ -113,6 +125,34 @@ static u8 kitt_cmd_check(struct kitt_conn *conn, u8 flags, u32 edtl, u32 dsl)
 	if (read && write)
 		return ISCSI_REASON_CMD_NOT_SUPPORTED;	/* no bidirectional */
 	return 0;
+}
+
+/*
+ * Count @cmd's buffer against its session's max_session_data_mib, or fail
+ * it: TASK SET FULL while others hold the room (the initiator retries),
+ * INVALID FIELD IN CDB if it could never fit. False if it failed.
+ */
+static bool kitt_cmd_charge(struct kitt_sess *sess, struct kitt_cmd *cmd)
+{
+	u64 limit = (u64)READ_ONCE(kitt_max_session_data_mib) << 20;
+	u32 len = cmd->se_cmd.data_length;
+	sense_reason_t why;
+
+	if (!len || !limit)
+		return true;
+	if (len > limit) {
+		why = TCM_INVALID_CDB_FIELD;
+	} else if (atomic_long_add_return(len, &sess->data_bytes) > limit) {
+		atomic_long_sub(len, &sess->data_bytes);
+		why = TCM_OUT_OF_RESOURCES;
+	} else {
+		cmd->charged = len;
+		return true;
+	}
+	pr_warn_ratelimited("failing ITT 0x%08x: %u bytes over max_session_data_mib\n",
+			    cmd->itt, len);
+	transport_generic_request_failure(&cmd->se_cmd, why);
+	return false;
 }
 
 /* Give the CmdSN slot back: the command will not produce a response. */
@@ -322,7 +362,8 @@ static int kitt_cmd_rx_hdr(struct kitt_conn *conn)
 		}
 		cmd->write_len = se_cmd->data_length;
 	}
-	kitt_target_submit(se_cmd);
+	if (kitt_cmd_charge(conn->sess, cmd))
+		kitt_target_submit(se_cmd);
 	return 1;
 }
 
@@ -1074,6 +1115,11 @@ int kitt_queue_status(struct se_cmd *se_cmd)
 
 void kitt_release_cmd(struct se_cmd *se_cmd)
 {
+	struct kitt_sess *sess = se_cmd->se_sess->fabric_sess_ptr;
+	struct kitt_cmd *cmd = kitt_cmd(se_cmd);
+
+	if (cmd->charged)
+		atomic_long_sub(cmd->charged, &sess->data_bytes);
 	target_free_tag(se_cmd->se_sess, se_cmd);
 }
 
@@ -1182,6 +1228,12 @@ void kitt_conn_release_cmds(struct kitt_conn *conn)
 		if (aborted) {
 			/* aborted_task or queue_status (TAS) ends it. */
 			set_bit(KITT_CMD_ORPHAN, &cmd->flags);
+			/*
+			 * Unless it waits for data that will never come: the
+			 * core's abort waits for it to complete.
+			 */
+			if (write_pending)
+				target_complete_cmd(se_cmd, SAM_STAT_TASK_ABORTED);
 			continue;
 		}
 		if (write_pending)

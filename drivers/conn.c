@@ -134,6 +134,7 @@ void kitt_conn_queue_tx(struct kitt_conn *conn, struct kitt_tx *tx)
 		return;
 	}
 	list_add_tail(&tx->entry, &conn->tx_queue);
+	atomic_inc(&conn->tx_bufs);
 	kitt_conn_kick_locked(conn);
 	spin_unlock_bh(&conn->lock);
 }
@@ -441,6 +442,10 @@ static int kitt_conn_try_recv_one(struct kitt_conn *conn)
 	for (;;) {
 		switch (conn->rx_state) {
 		case KITT_RX_BHS:
+			/* Answers pile up unread: read on once they drain. */
+			if (!conn->rx_done &&
+			    atomic_read(&conn->tx_bufs) >= KITT_TX_BUFS_MAX)
+				return 0;
 			ret = kitt_conn_recv_piece(conn, conn->rx_bhs, KITT_BHS_LEN);
 			if (ret <= 0)
 				return ret;
@@ -662,6 +667,7 @@ static int kitt_conn_try_send_one(struct kitt_conn *conn)
 	conn->tx_cur = NULL;
 	if (tx->kind != KITT_TX_BUF)
 		return 1;
+	atomic_dec(&conn->tx_bufs);
 	if (tx->flags & KITT_TX_CLOSE) {
 		kitt_tx_free(tx);
 		kitt_conn_close(conn, NULL);

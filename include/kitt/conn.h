@@ -57,6 +57,9 @@ enum kitt_tx_kind {
 	KITT_TX_RSP,		/* Data-In and status of a command (kitt_cmd.rsp_tx) */
 };
 
+/* Answers (Reject, NOP-In, Text...) a connection queues before it stops reading. */
+#define KITT_TX_BUFS_MAX	64
+
 /* A header and room for its digest. */
 #define KITT_HDR_MAX		(KITT_BHS_LEN + KITT_DIGEST_LEN)
 
@@ -97,6 +100,12 @@ struct kitt_conn {
 	spinlock_t lock;	/* protects state, tx_queue, cmds, nopin_*, kick_off */
 	enum kitt_conn_state state;
 	struct list_head tx_queue;
+	/*
+	 * KITT_TX_BUF PDUs queued or being sent (atomic: queued anywhere,
+	 * freed by io_work). Past KITT_TX_BUFS_MAX no new PDU is read, so
+	 * a peer that sends and never reads ties up no more than these.
+	 */
+	atomic_t tx_bufs;
 	u32 nopin_ttt;			/* TTT of the ping awaiting its answer */
 	bool nopin_outstanding;
 	unsigned long nopin_sent;	/* jiffies */
@@ -185,6 +194,8 @@ struct kitt_sess {
 	struct kitt_conn *conn;
 	/* Off the TPG's list, commands done (tpg->lock; kitt_sess_ended_wq). */
 	bool ended;
+	/* Bytes of data buffer its commands hold (max_session_data_mib). */
+	atomic_long_t data_bytes;
 };
 
 /* Most R2Ts one command has outstanding (MaxOutstandingR2T is capped). */
@@ -228,6 +239,7 @@ struct kitt_cmd {
 	u32 imm_len;			/* immediate data in the command PDU */
 	u32 data_done;			/* bytes of write data in place */
 	u32 write_len;			/* bytes of write data to receive */
+	u32 charged;			/* its part of sess->data_bytes */
 	u32 r2t_offset;			/* next offset to ask for */
 	u32 r2t_sn;
 	struct kitt_burst unsol;
