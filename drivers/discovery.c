@@ -62,9 +62,14 @@ static void kitt_st_add_portals(struct kitt_conn *conn, struct kitt_tpg *tpg,
 	mutex_unlock(&tpg->lock);
 }
 
-static void kitt_st_add_target(struct kitt_conn *conn, struct kitt_tiqn *tiqn,
+/*
+ * A target's name and addresses, all or nothing: false if the answer is
+ * full (the target is left out whole, not listed without its addresses).
+ */
+static bool kitt_st_add_target(struct kitt_conn *conn, struct kitt_tiqn *tiqn,
 			       struct kitt_text_buf *out)
 {
+	u32 start = out->len;
 	struct kitt_tpg *tpg;
 	bool named = false;
 
@@ -79,6 +84,10 @@ static void kitt_st_add_target(struct kitt_conn *conn, struct kitt_tiqn *tiqn,
 		kitt_st_add_portals(conn, tpg, out);
 	}
 	mutex_unlock(&tiqn->tpgs_lock);
+	if (!out->overflow)
+		return true;
+	out->len = start;
+	return false;
 }
 
 /*
@@ -104,7 +113,11 @@ int kitt_send_targets(struct kitt_conn *conn, const char *value, u32 len,
 			continue;
 		if (!len && sess->tpg && sess->tpg->tiqn != tiqn)
 			continue;
-		kitt_st_add_target(conn, tiqn, out);
+		if (!kitt_st_add_target(conn, tiqn, out)) {
+			pr_warn_ratelimited("SendTargets answer full at %u bytes: later targets left out\n",
+					    out->len);
+			break;
+		}
 	}
 	mutex_unlock(&kitt_tiqns_lock);
 	return 0;
