@@ -153,4 +153,5 @@ while [ $n -gt 0 ] && [ "$(cat $ISCSI/$IQN/fabric_statistics/iscsi_instance/sess
 	n=$((n - 1))
 done
 expect_eq "sessions after resets" "$(cat $ISCSI/$IQN/fabric_statistics/iscsi_instance/sessions)" 0
+open_iscsi_verify "$IQN"
 kitt_unload

@@ -1,13 +1,16 @@
 # SPDX-License-Identifier: GPL-2.0
-# timeout: 300
+# timeout: 420
 #
 # A hostile peer against a live kitt (tools/testing/iscsi_peer.py): idle
 # connections beyond max_logins_per_portal are closed at once and the
-# rest at the login timeout; thousands of unknown keys, login text of
+# rest at the login timeout, and so are logins trickling a byte at a
+# time; a thousand half-open connections cost no more than the cap;
+# thousands of unknown keys, login text of
 # 8189-8192 bytes without a NUL, non-Login PDUs during login, an empty
 # extended-CDB AHS, a Text PDU continued with no data. Each gets its
 # answer (a login reject, a Reject, a dropped connection) and afterwards
-# a normal initiator logs in and does I/O; nothing is left at rmmod.
+# a normal initiator logs in and does I/O, and open-iscsi passes fio
+# verify; nothing is left at rmmod.
 . "$KITT_TOP/tools/testing/tests/lib.sh"
 
 IQN=iqn.2003-01.org.example.lab:hostile
@@ -94,6 +97,49 @@ for op in (OP_SCSI_CMD, OP_TEXT, OP_NOOP_OUT, OP_LOGOUT, OP_DATA_OUT):
     check(p.closed(5), 'opcode 0x%02x during login: connection closed' % op)
     p.close()
 
+# Slow logins (slowloris): a byte every half second does not keep a
+# login alive past the login timeout.
+slow = [Peer('127.0.0.1') for _ in range(20)]
+login = bytearray(48)
+login[0] = 0x40 | OP_LOGIN
+start = time.monotonic()
+open_ = list(slow)
+sent = 0
+while open_ and time.monotonic() - start < 30:
+    for q in list(open_):
+        try:
+            q.sock.sendall(bytes(login[sent % 48:sent % 48 + 1]))
+        except OSError:
+            open_.remove(q)
+    sent += 1
+    time.sleep(0.5)
+took = time.monotonic() - start
+check(not open_, '20 logins trickling a byte every 0.5 s: all closed (%.1f s)' % took)
+check(took < 22, 'at the login timeout')
+for q in slow:
+    q.close()
+
+# A thousand half-open connections (connected, never logging in): at
+# most max_logins_per_portal are kept, so kitt holds no more than that.
+import resource, subprocess
+resource.setrlimit(resource.RLIMIT_NOFILE, (4096, 4096))
+
+def target_side_conns():
+    """Connections kitt holds open: established, from port 3260."""
+    out = subprocess.run(['ss', '-Htn', 'state', 'established', '( sport = :3260 )'],
+                         check=True, capture_output=True, text=True).stdout
+    return len(out.splitlines())
+
+half = []
+for _ in range(1000):
+    half.append(socket.create_connection(('127.0.0.1', 3260), timeout=20))
+time.sleep(2)
+held = target_side_conns()
+check(held <= 40, '1000 half-open connections: kitt keeps %d open (the cap is 40)' % held)
+for s in half:
+    s.close()
+works('after a thousand half-open connections')
+
 # In the full feature phase.
 p = Peer('127.0.0.1')
 p.login(name, iqn)
@@ -118,4 +164,5 @@ check(len(pdus) == 1 and pdus[0].opcode == OP_REJECT,
 p.close()
 works('after malformed PDUs')
 PY
+open_iscsi_verify "$IQN"
 kitt_unload

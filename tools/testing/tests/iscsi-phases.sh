@@ -326,4 +326,5 @@ while [ $n -gt 0 ] && [ "$(cat $ISCSI/$IQN/fabric_statistics/iscsi_instance/sess
 	n=$((n - 1))
 done
 expect_eq "sessions at the end" "$(cat $ISCSI/$IQN/fabric_statistics/iscsi_instance/sessions)" 0
+open_iscsi_verify "$IQN"
 kitt_unload

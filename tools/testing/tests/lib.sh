@@ -194,3 +194,25 @@ iscsi_disk() {
 	done
 	return 1
 }
+
+# open_iscsi_verify IQN: the kernel initiator logs in to IQN on
+# 127.0.0.1:3260 (demo mode), fio verifies 4 MiB of LUN 0 and it logs out:
+# after a hostile peer, a normal initiator must still work.
+open_iscsi_verify() {
+	local dev
+
+	modprobe sd_mod
+	iscsid
+	sleep 1
+	iscsiadm -m discovery -t st -p 127.0.0.1:3260 >/dev/null || die "discovery failed"
+	iscsiadm -m node -T "$1" -p 127.0.0.1:3260 --login >/dev/null || die "login failed"
+	dev=$(iscsi_disk "$1") || die "no disk appeared"
+	fio --name=v --filename="$dev" --direct=1 --ioengine=libaio --rw=randrw \
+		--bs=4k --iodepth=8 --size=4m --verify=crc32c --verify_fatal=1 \
+		--do_verify=1 --output=fio.out || { cat fio.out; die "fio verify failed"; }
+	grep -q 'err= 0' fio.out || { cat fio.out; die "fio reported errors"; }
+	log "open-iscsi: fio verify passed"
+	iscsiadm -m node -T "$1" -p 127.0.0.1:3260 --logout >/dev/null || die "logout failed"
+	iscsiadm -m node -o delete || true
+	killall iscsid 2>/dev/null || true
+}
