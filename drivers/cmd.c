@@ -424,11 +424,22 @@ int kitt_cmd_rx_ready(struct kitt_conn *conn)
 static void kitt_cmd_queue_r2t(struct kitt_cmd *cmd);
 
 /* All write data is in place (or failed): run the command or fail it. */
+/*
+ * A write ends without running: COMPARE AND WRITE's completion callback
+ * would release the device's caw_sem, which only its execution takes.
+ */
+static void kitt_cmd_never_ran(struct se_cmd *se_cmd)
+{
+	if (se_cmd->se_cmd_flags & SCF_COMPARE_AND_WRITE)
+		se_cmd->transport_complete_callback = NULL;
+}
+
 static void kitt_cmd_write_complete(struct kitt_cmd *cmd)
 {
 	if (test_and_set_bit(KITT_CMD_EXECUTED, &cmd->flags))
 		return;
 	if (test_bit(KITT_CMD_DATA_ERROR, &cmd->flags)) {
+		kitt_cmd_never_ran(&cmd->se_cmd);
 		transport_generic_request_failure(&cmd->se_cmd,
 						  TCM_CHECK_CONDITION_ABORT_CMD);
 		return;
@@ -1232,12 +1243,16 @@ void kitt_conn_release_cmds(struct kitt_conn *conn)
 			 * Unless it waits for data that will never come: the
 			 * core's abort waits for it to complete.
 			 */
-			if (write_pending)
+			if (write_pending) {
+				kitt_cmd_never_ran(se_cmd);
 				target_complete_cmd(se_cmd, SAM_STAT_TASK_ABORTED);
+			}
 			continue;
 		}
-		if (write_pending)
+		if (write_pending) {
+			kitt_cmd_never_ran(se_cmd);
 			target_complete_cmd(se_cmd, SAM_STAT_TASK_ABORTED);
+		}
 		kitt_cmd_give_back_slot(conn, test_bit(KITT_CMD_IMMEDIATE,
 						       &cmd->flags));
 		/*

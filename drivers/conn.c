@@ -135,6 +135,7 @@ void kitt_conn_queue_tx(struct kitt_conn *conn, struct kitt_tx *tx)
 	}
 	list_add_tail(&tx->entry, &conn->tx_queue);
 	atomic_inc(&conn->tx_bufs);
+	atomic_add(tx->data_len, &conn->tx_buf_bytes);
 	kitt_conn_kick_locked(conn);
 	spin_unlock_bh(&conn->lock);
 }
@@ -444,7 +445,8 @@ static int kitt_conn_try_recv_one(struct kitt_conn *conn)
 		case KITT_RX_BHS:
 			/* Answers pile up unread: read on once they drain. */
 			if (!conn->rx_done &&
-			    atomic_read(&conn->tx_bufs) >= KITT_TX_BUFS_MAX)
+			    (atomic_read(&conn->tx_bufs) >= KITT_TX_BUFS_MAX ||
+			     atomic_read(&conn->tx_buf_bytes) >= KITT_TX_BUF_BYTES_MAX))
 				return 0;
 			ret = kitt_conn_recv_piece(conn, conn->rx_bhs, KITT_BHS_LEN);
 			if (ret <= 0)
@@ -668,6 +670,7 @@ static int kitt_conn_try_send_one(struct kitt_conn *conn)
 	if (tx->kind != KITT_TX_BUF)
 		return 1;
 	atomic_dec(&conn->tx_bufs);
+	atomic_sub(tx->data_len, &conn->tx_buf_bytes);
 	if (tx->flags & KITT_TX_CLOSE) {
 		kitt_tx_free(tx);
 		kitt_conn_close(conn, NULL);

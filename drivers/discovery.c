@@ -86,7 +86,9 @@ static bool kitt_st_add_target(struct kitt_conn *conn, struct kitt_tiqn *tiqn,
 	mutex_unlock(&tiqn->tpgs_lock);
 	if (!out->overflow)
 		return true;
+	/* Room again for the answers to the request's other keys. */
 	out->len = start;
+	out->overflow = false;
 	return false;
 }
 

@@ -138,6 +138,12 @@ static int kitt_sess_setup_normal(struct kitt_sess *sess, struct kitt_tpg *tpg,
 				       sess->initiator_name, sess, NULL);
 	if (IS_ERR(se_sess))
 		return PTR_ERR(se_sess);
+	/* Demo mode went off during the login: a cached dynamic ACL is no pass. */
+	if (se_sess->se_node_acl->dynamic_node_acl &&
+	    !READ_ONCE(tpg->attrib.generate_node_acls)) {
+		target_remove_session(se_sess);
+		return -EACCES;
+	}
 	/*
 	 * Published with its connection set, so that closing the TPG or a
 	 * later reinstatement finds it. Not if the TPG is being closed, or

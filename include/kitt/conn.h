@@ -59,6 +59,7 @@ enum kitt_tx_kind {
 
 /* Answers (Reject, NOP-In, Text...) a connection queues before it stops reading. */
 #define KITT_TX_BUFS_MAX	64
+#define KITT_TX_BUF_BYTES_MAX	(1024 * 1024)
 
 /* A header and room for its digest. */
 #define KITT_HDR_MAX		(KITT_BHS_LEN + KITT_DIGEST_LEN)
@@ -101,11 +102,13 @@ struct kitt_conn {
 	enum kitt_conn_state state;
 	struct list_head tx_queue;
 	/*
-	 * KITT_TX_BUF PDUs queued or being sent (atomic: queued anywhere,
-	 * freed by io_work). Past KITT_TX_BUFS_MAX no new PDU is read, so
+	 * KITT_TX_BUF PDUs queued or being sent, and their data bytes
+	 * (atomic: queued anywhere, freed by io_work). Past
+	 * KITT_TX_BUFS_MAX or KITT_TX_BUF_BYTES_MAX no new PDU is read, so
 	 * a peer that sends and never reads ties up no more than these.
 	 */
 	atomic_t tx_bufs;
+	atomic_t tx_buf_bytes;
 	u32 nopin_ttt;			/* TTT of the ping awaiting its answer */
 	bool nopin_outstanding;
 	unsigned long nopin_sent;	/* jiffies */

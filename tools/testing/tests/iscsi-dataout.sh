@@ -76,6 +76,37 @@ bad_burst('wrong DataSN', data_sn=3)
 bad_burst('BufferOffset outside the burst', offset=4096)
 bad_burst('more data than the R2T asked for', data=other[:4608], blocks=8)
 
+# COMPARE AND WRITE whose data goes wrong, or whose connection goes while
+# it is being aborted, never ran: the device's COMPARE AND WRITE lock
+# stays as it was (a WARN otherwise), and the next one works.
+def caw(lba):
+    return struct.pack('>BBQBBBBBB', 0x89, 0, lba, 0, 0, 0, 1, 0, 0)
+
+write_ok(500, pattern)
+itt = p.scsi_write_cmd(0, caw(500), 1024)
+r2t = p.recv()
+p.data_out(0, itt, r2t.u32(20), 0, pattern[:512] + other[:512], data_sn=5)
+check(status_of(p.recv_quiet()) == 2, 'COMPARE AND WRITE with a bad DataSN: CHECK CONDITION')
+c = Peer('127.0.0.1')
+c.isid = b'\x80\x00\x00\x00\x00\x44'
+c.login('iqn.2003-01.org.example.lab:peer', iqn,
+        [('InitialR2T', 'Yes'), ('ImmediateData', 'No')])
+itt = c.scsi_write_cmd(0, caw(500), 1024)
+check(c.recv().opcode == OP_R2T, 'COMPARE AND WRITE on a second session: R2T')
+bhs = c._hdr(OP_TMF, 0x81, immediate=True)
+struct.pack_into('>I', bhs, 20, itt)
+struct.pack_into('>I', bhs, 32, c.cmd_sn - 1)
+c.send(bhs)
+c.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))
+c.close()
+for i in range(2):
+    itt = p.scsi_write_cmd(0, caw(500), 1024)
+    r2t = p.recv()
+    old, new = (pattern, other) if i == 0 else (other, pattern)
+    p.data_out(0, itt, r2t.u32(20), 0, old[:512] + new[:512])
+    check(status_of([p.recv()]) == 0, 'COMPARE AND WRITE %d after them: GOOD' % i)
+check(read(500) == pattern, 'and it compared and wrote')
+
 # A data segment over our MaxRecvDataSegmentLength cannot be framed: the
 # connection ends.
 o = Peer('127.0.0.1')
