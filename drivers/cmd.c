@@ -1097,6 +1097,21 @@ int kitt_cmd_send(struct kitt_conn *conn, struct kitt_tx *tx)
 	return kitt_cmd_send_rsp(conn, container_of(tx, struct kitt_cmd, rsp_tx));
 }
 
+/*
+ * End a command aborted on behalf of another session (TAS) whose
+ * connection went away: its status will never be sent. Both the status
+ * arriving after the close and the close finding the status queued call
+ * this; the first one ends it.
+ */
+static void kitt_cmd_end_orphan(struct kitt_cmd *cmd)
+{
+	if (test_and_set_bit(KITT_CMD_ORPHAN_ENDED, &cmd->flags))
+		return;
+	kitt_cmd_give_back_slot(cmd->conn,
+				test_bit(KITT_CMD_IMMEDIATE, &cmd->flags));
+	target_put_sess_cmd(&cmd->se_cmd);
+}
+
 static int kitt_cmd_queue_rsp(struct se_cmd *se_cmd)
 {
 	struct kitt_cmd *cmd = kitt_cmd(se_cmd);
@@ -1105,9 +1120,7 @@ static int kitt_cmd_queue_rsp(struct se_cmd *se_cmd)
 		return 0;
 	/* Aborted on behalf of another session while ours went away. */
 	if (test_bit(KITT_CMD_ORPHAN, &cmd->flags)) {
-		kitt_cmd_give_back_slot(cmd->conn,
-					test_bit(KITT_CMD_IMMEDIATE, &cmd->flags));
-		target_put_sess_cmd(se_cmd);
+		kitt_cmd_end_orphan(cmd);
 		return 0;
 	}
 	kitt_cmd_queue_tx(cmd, &cmd->rsp_tx);
@@ -1239,13 +1252,18 @@ void kitt_conn_release_cmds(struct kitt_conn *conn)
 		if (aborted) {
 			/* aborted_task or queue_status (TAS) ends it. */
 			set_bit(KITT_CMD_ORPHAN, &cmd->flags);
-			/*
-			 * Unless it waits for data that will never come: the
-			 * core's abort waits for it to complete.
-			 */
+			/* Pairs with test_and_set_bit in kitt_cmd_queue_rsp. */
+			smp_mb__after_atomic();
 			if (write_pending) {
+				/*
+				 * Unless it waits for data that will never
+				 * come: the core's abort waits for it.
+				 */
 				kitt_cmd_never_ran(se_cmd);
 				target_complete_cmd(se_cmd, SAM_STAT_TASK_ABORTED);
+			} else if (test_bit(KITT_CMD_RSP_QUEUED, &cmd->flags)) {
+				/* Its TASK ABORTED status was queued, never sent. */
+				kitt_cmd_end_orphan(cmd);
 			}
 			continue;
 		}
