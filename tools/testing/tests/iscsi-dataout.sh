@@ -178,11 +178,6 @@ p.logout()
 p.close()
 PY
 # Every session, reset or not, is gone.
-n=100
-while [ $n -gt 0 ] && [ "$(cat $ISCSI/$IQN/fabric_statistics/iscsi_instance/sessions)" != 0 ]; do
-	sleep 0.1
-	n=$((n - 1))
-done
-expect_eq "sessions after resets" "$(cat $ISCSI/$IQN/fabric_statistics/iscsi_instance/sessions)" 0
+wait_no_sessions "$IQN"
 open_iscsi_verify "$IQN"
 kitt_unload

@@ -320,11 +320,6 @@ p.logout()
 p.close()
 PY
 # Every session is gone.
-n=100
-while [ $n -gt 0 ] && [ "$(cat $ISCSI/$IQN/fabric_statistics/iscsi_instance/sessions)" != 0 ]; do
-	sleep 0.2
-	n=$((n - 1))
-done
-expect_eq "sessions at the end" "$(cat $ISCSI/$IQN/fabric_statistics/iscsi_instance/sessions)" 0
+wait_no_sessions "$IQN"
 open_iscsi_verify "$IQN"
 kitt_unload

@@ -216,3 +216,15 @@ open_iscsi_verify() {
 	iscsiadm -m node -o delete || true
 	killall iscsid 2>/dev/null || true
 }
+
+# wait_no_sessions IQN: wait up to 20 s for target IQN to have no session
+# left (teardown is asynchronous), then fail if one is.
+wait_no_sessions() {
+	local f=$ISCSI/$1/fabric_statistics/iscsi_instance/sessions n=200
+
+	while [ $n -gt 0 ] && [ "$(cat "$f")" != 0 ]; do
+		sleep 0.1
+		n=$((n - 1))
+	done
+	expect_eq "sessions of $1" "$(cat "$f")" 0
+}
