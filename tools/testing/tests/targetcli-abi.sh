@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# timeout: 600
+# timeout: 900
 #
 # targetcli-fb sees kitt exactly as it sees the kernel's iscsi_target_mod.
 # One rich configuration is made with targetcli alone, first on kitt, then
