@@ -277,6 +277,34 @@ static void kitt_cmd_cut_write(struct kitt_cmd *cmd, u8 *cdb,
 }
 
 /* A SCSI Command header is in: start the command in the core. */
+/*
+ * Have the core parse the CDB, check what it wants against the initiator's
+ * expected length and the session's data limit, and submit. From here on
+ * the core answers failures through queue_status.
+ */
+static void kitt_cmd_prep_submit(struct kitt_conn *conn, struct kitt_cmd *cmd,
+				 u8 *cdb, int dir)
+{
+	struct se_cmd *se_cmd = &cmd->se_cmd;
+
+	if (target_submit_prep(se_cmd, cdb, NULL, 0, NULL, 0, NULL, 0,
+			       GFP_KERNEL))
+		return;
+	if (dir == DMA_TO_DEVICE) {
+		if (cmd->edtl < se_cmd->data_length) {
+			pr_warn_ratelimited("failing write ITT 0x%08x: %u bytes expected, CDB wants %u\n",
+					    cmd->itt, cmd->edtl,
+					    se_cmd->data_length);
+			transport_generic_request_failure(se_cmd,
+							  TCM_INVALID_FIELD_IN_COMMAND_IU);
+			return;
+		}
+		cmd->write_len = se_cmd->data_length;
+	}
+	if (kitt_cmd_charge(conn->sess, cmd))
+		kitt_target_submit(se_cmd);
+}
+
 static int kitt_cmd_rx_hdr(struct kitt_conn *conn)
 {
 	const u8 *bhs = conn->rx_bhs;
@@ -347,23 +375,7 @@ static int kitt_cmd_rx_hdr(struct kitt_conn *conn)
 		cmd->rx_burst = NULL;	/* immediate data: offset 0 */
 		cmd->rx_len = dsl;
 	}
-	/* From here on the core answers failures through queue_status. */
-	if (target_submit_prep(se_cmd, cdb, NULL, 0, NULL, 0, NULL, 0,
-			       GFP_KERNEL))
-		return 1;
-	if (dir == DMA_TO_DEVICE) {
-		if (cmd->edtl < se_cmd->data_length) {
-			pr_warn_ratelimited("failing write ITT 0x%08x: %u bytes expected, CDB wants %u\n",
-					    cmd->itt, cmd->edtl,
-					    se_cmd->data_length);
-			transport_generic_request_failure(se_cmd,
-							  TCM_INVALID_FIELD_IN_COMMAND_IU);
-			return 1;
-		}
-		cmd->write_len = se_cmd->data_length;
-	}
-	if (kitt_cmd_charge(conn->sess, cmd))
-		kitt_target_submit(se_cmd);
+	kitt_cmd_prep_submit(conn, cmd, cdb, dir);
 	return 1;
 }
 
