@@ -40,14 +40,39 @@ problem() {
 
 # tcli ARGS...: one targetcli command, shown with its output; a failure is
 # a problem (targetcli exits 1 on any error, restoreconfig included).
+# Inside tcli_batch it is only collected.
+BATCH=""
 tcli() {
 	local out rc=0
 
+	if [ -n "$BATCH" ]; then
+		printf '%s\n' "$*" >> "$BATCH"
+		return 0
+	fi
 	out=$(targetcli "$@" 2>&1) || rc=$?
 	echo "+ targetcli $*"
 	[ -z "$out" ] || printf '%s\n' "$out" | sed 's/^/    /'
 	[ $rc -eq 0 ] ||
 		problem "$MOD: 'targetcli $*' failed: $(printf '%s\n' "$out" | tail -n 1)"
+}
+
+# tcli_batch FUNCTION: the targetcli commands FUNCTION gives tcli, run in
+# one targetcli shell (tools/testing/targetcli_batch.py): each starts in 2
+# seconds in the guest, a shell once. Each failure is a problem.
+tcli_batch() {
+	local out rc=0 line
+
+	BATCH=$(mktemp)
+	"$1"
+	out=$(python3 "$KITT_TOP/tools/testing/targetcli_batch.py" < "$BATCH" 2>&1) || rc=$?
+	rm -f "$BATCH"
+	BATCH=""
+	printf '%s\n' "$out"
+	while IFS= read -r line; do
+		problem "$MOD: 'targetcli ${line#FAILED: }'"
+	done < <(printf '%s\n' "$out" | grep '^FAILED: ')
+	[ $rc -eq 0 ] || printf '%s\n' "$out" | grep -q '^FAILED: ' ||
+		problem "$MOD: the targetcli batch failed: $(printf '%s\n' "$out" | tail -n 1)"
 }
 
 SUMMARISED=""
@@ -103,10 +128,11 @@ build_config() {
 		random_r2t_offsets=1
 	tcli $t1/tpg1/acls/$I1 set auth userid=alice password=alicesecret12 \
 		mutual_userid=tgt mutual_password=tgtsecret1234
-	# netif_timeout exists on 6.1 only.
-	if [ -e "$ISCSI/$T1/tpgt_1/attrib/netif_timeout" ]; then
-		nif1=netif_timeout=7 nif2=netif_timeout=15 nif3=netif_timeout=2
-	fi
+	# netif_timeout exists on 6.1 only (the commands run later, in a
+	# batch: the TPG is not there yet to look at).
+	case $(uname -r) in
+	6.1.*) nif1=netif_timeout=7 nif2=netif_timeout=15 nif3=netif_timeout=2 ;;
+	esac
 	# authentication=1 first: it rewrites AuthMethod, set after it. An
 	# enabled TPG with authentication=1 gets an AuthMethod without None,
 	# else restoreconfig's enable would strip it (on either module).
@@ -213,7 +239,7 @@ exercise() {
 	local p=$OUT-$MOD
 
 	log "$MOD: build the configuration with targetcli"
-	build_config
+	tcli_batch build_config
 	check_listening "after build"
 	cfs_dump "$ISCSI" "$p-tree.txt" "$p-meta.txt"
 	tcli saveconfig "$p.json"
