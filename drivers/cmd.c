@@ -757,22 +757,52 @@ static int kitt_cmd_send_r2t(struct kitt_conn *conn, struct kitt_cmd *cmd)
 	return 1;
 }
 
-/* The core has the buffers of a write: receive its data, ask for more. */
+/*
+ * End a write that waits for data which will never come (its connection
+ * is gone), unless something already ran or failed it.
+ */
+static void kitt_cmd_abort_write(struct kitt_cmd *cmd)
+{
+	if (test_and_set_bit(KITT_CMD_EXECUTED, &cmd->flags))
+		return;
+	kitt_cmd_never_ran(&cmd->se_cmd);
+	target_complete_cmd(&cmd->se_cmd, SAM_STAT_TASK_ABORTED);
+}
+
+/*
+ * The core has the buffers of a write: receive its data, ask for more.
+ *
+ * Usually called from io_work (direct submission); with a device's
+ * submit_type set to queued (6.12) it runs on the core's workqueue and may
+ * meet the connection's release. The two hand off with WRITE_READY and
+ * ORPHAN: each sets its bit, then looks at the other's, so at least one
+ * sees both and ends the write (EXECUTED decides which).
+ */
 int kitt_write_pending(struct se_cmd *se_cmd)
 {
 	struct kitt_cmd *cmd = kitt_cmd(se_cmd);
 
+	/* The release may end the command while this runs: hold it. */
+	kref_get(&se_cmd->cmd_kref);
 	cmd->write_len = se_cmd->data_length;
 	cmd->r2t_offset = cmd->imm_len + cmd->unsol.len;
+	/* write_len before the receiver sees WRITE_READY. */
+	smp_mb__before_atomic();
 	set_bit(KITT_CMD_WRITE_READY, &cmd->flags);
-	/* Data that came before the buffers existed waited for them. */
-	if (cmd->data_done >= cmd->write_len) {
+	/* Pairs with kitt_conn_orphan_cmd(), as above. */
+	smp_mb__after_atomic();
+	if (test_bit(KITT_CMD_ORPHAN, &cmd->flags)) {
+		/* The connection went before the buffers came. */
+		kitt_cmd_abort_write(cmd);
+	} else if (cmd->data_done >= cmd->write_len) {
+		/* Data that came before the buffers existed waited for them. */
 		kitt_cmd_write_complete(cmd);
-		return 0;
+	} else {
+		kitt_cmd_queue_r2t(cmd);
+		/* A receiver waiting for these buffers can go on. */
+		kitt_conn_kick(cmd->conn);
 	}
-	kitt_cmd_queue_r2t(cmd);
-	/* A receiver waiting for these buffers can go on. */
-	kitt_conn_kick(cmd->conn);
+	target_put_sess_cmd(se_cmd);
 	return 0;
 }
 
@@ -1110,10 +1140,9 @@ int kitt_cmd_send(struct kitt_conn *conn, struct kitt_tx *tx)
 }
 
 /*
- * End a command aborted on behalf of another session (TAS) whose
- * connection went away: its status will never be sent. Both the status
- * arriving after the close and the close finding the status queued call
- * this; the first one ends it.
+ * End a command whose connection went away (an orphan): its response will
+ * never be sent. Both the response arriving after the close and the close
+ * finding the response queued call this; the first one ends it.
  */
 static void kitt_cmd_end_orphan(struct kitt_cmd *cmd)
 {
@@ -1121,7 +1150,8 @@ static void kitt_cmd_end_orphan(struct kitt_cmd *cmd)
 		return;
 	kitt_cmd_give_back_slot(cmd->conn,
 				test_bit(KITT_CMD_IMMEDIATE, &cmd->flags));
-	target_put_sess_cmd(&cmd->se_cmd);
+	/* Drops the fabric's reference, as kitt_cmd_finish() would. */
+	transport_generic_free_cmd(&cmd->se_cmd, 0);
 }
 
 static int kitt_cmd_queue_rsp(struct se_cmd *se_cmd)
@@ -1130,7 +1160,7 @@ static int kitt_cmd_queue_rsp(struct se_cmd *se_cmd)
 
 	if (test_and_set_bit(KITT_CMD_RSP_QUEUED, &cmd->flags))
 		return 0;
-	/* Aborted on behalf of another session while ours went away. */
+	/* The connection is gone (kitt_conn_release_cmds). */
 	if (test_bit(KITT_CMD_ORPHAN, &cmd->flags)) {
 		kitt_cmd_end_orphan(cmd);
 		return 0;
@@ -1228,19 +1258,37 @@ void kitt_queue_tm_rsp(struct se_cmd *se_cmd)
 }
 
 /*
- * The connection is gone (release work, io_work stopped): end every
- * command it had. Writes still waiting for data complete as aborted; the
- * fabric's reference of each is dropped once the core is done with it.
- * Commands the core is aborting are left to its abort path.
+ * The connection is gone (release work, io_work stopped): every command it
+ * had becomes an orphan. Whichever comes second, its response or this,
+ * ends it (kitt_cmd_end_orphan()); a write still waiting for data gets no
+ * more and completes as TASK ABORTED, whether or not the core is aborting
+ * it (its abort waits for that). The session's teardown then waits for the
+ * core to finish them all.
  */
+static void kitt_conn_orphan_cmd(struct kitt_cmd *cmd)
+{
+	struct se_cmd *se_cmd = &cmd->se_cmd;
+
+	/* Not yet aborted: no TMF may take it now (it would find no one). */
+	spin_lock_irq(&se_cmd->t_state_lock);
+	if (!(se_cmd->transport_state & CMD_T_ABORTED))
+		se_cmd->transport_state |= CMD_T_FABRIC_STOP;
+	spin_unlock_irq(&se_cmd->t_state_lock);
+
+	set_bit(KITT_CMD_ORPHAN, &cmd->flags);
+	/* Pairs with kitt_write_pending() and kitt_cmd_queue_rsp(). */
+	smp_mb__after_atomic();
+	if (test_bit(KITT_CMD_WRITE_READY, &cmd->flags))
+		kitt_cmd_abort_write(cmd);
+	if (test_bit(KITT_CMD_RSP_QUEUED, &cmd->flags))
+		kitt_cmd_end_orphan(cmd);
+}
+
 void kitt_conn_release_cmds(struct kitt_conn *conn)
 {
 	struct kitt_cmd *cmd;
 
 	for (;;) {
-		struct se_cmd *se_cmd;
-		bool write_pending, aborted;
-
 		spin_lock_bh(&conn->lock);
 		cmd = list_first_entry_or_null(&conn->cmds, struct kitt_cmd,
 					       conn_entry);
@@ -1248,51 +1296,17 @@ void kitt_conn_release_cmds(struct kitt_conn *conn)
 			list_del_init(&cmd->conn_entry);
 			list_del_init(&cmd->rsp_tx.entry);
 			list_del_init(&cmd->r2t_tx.entry);
+			/*
+			 * The fabric's reference is still held: the command
+			 * was on the list. Hold our own while it may end.
+			 */
+			kref_get(&cmd->se_cmd.cmd_kref);
 		}
 		spin_unlock_bh(&conn->lock);
 		if (!cmd)
 			break;
-
-		se_cmd = &cmd->se_cmd;
-		spin_lock_irq(&se_cmd->t_state_lock);
-		aborted = se_cmd->transport_state & CMD_T_ABORTED;
-		if (!aborted)
-			se_cmd->transport_state |= CMD_T_FABRIC_STOP;
-		write_pending = se_cmd->t_state == TRANSPORT_WRITE_PENDING &&
-				!test_bit(KITT_CMD_EXECUTED, &cmd->flags);
-		spin_unlock_irq(&se_cmd->t_state_lock);
-		if (aborted) {
-			/* aborted_task or queue_status (TAS) ends it. */
-			set_bit(KITT_CMD_ORPHAN, &cmd->flags);
-			/* Pairs with test_and_set_bit in kitt_cmd_queue_rsp. */
-			smp_mb__after_atomic();
-			if (write_pending) {
-				/*
-				 * Unless it waits for data that will never
-				 * come: the core's abort waits for it.
-				 */
-				kitt_cmd_never_ran(se_cmd);
-				target_complete_cmd(se_cmd, SAM_STAT_TASK_ABORTED);
-			} else if (test_bit(KITT_CMD_RSP_QUEUED, &cmd->flags)) {
-				/* Its TASK ABORTED status was queued, never sent. */
-				kitt_cmd_end_orphan(cmd);
-			}
-			continue;
-		}
-		if (write_pending) {
-			kitt_cmd_never_ran(se_cmd);
-			target_complete_cmd(se_cmd, SAM_STAT_TASK_ABORTED);
-		}
-		kitt_cmd_give_back_slot(conn, test_bit(KITT_CMD_IMMEDIATE,
-						       &cmd->flags));
-		/*
-		 * Waiting stops the command before the core's completion
-		 * would drop its own reference (CMD_T_STOP skips
-		 * check_stop_free): if the wait did not free it, that
-		 * reference is ours to drop too.
-		 */
-		if (!transport_generic_free_cmd(se_cmd, 1))
-			target_put_sess_cmd(se_cmd);
+		kitt_conn_orphan_cmd(cmd);
+		target_put_sess_cmd(&cmd->se_cmd);
 	}
 	conn->unsol_cmd = NULL;
 }

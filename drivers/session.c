@@ -234,8 +234,8 @@ void kitt_sess_conn_closed(struct kitt_conn *conn)
 	if (sess->se_sess) {
 		/*
 		 * No new commands; wait for the core to finish the old ones.
-		 * Commands it aborted end in this wait and give their CmdSN
-		 * slots back through conn->sess: keep it until they are done.
+		 * The connection's orphans end in this wait and give their
+		 * CmdSN slots back through conn->sess: keep it until then.
 		 */
 		target_stop_session(sess->se_sess);
 		target_wait_for_sess_cmds(sess->se_sess);

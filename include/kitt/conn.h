@@ -278,7 +278,7 @@ enum {
 	KITT_CMD_EXECUTED,	/* handed back to the core to execute */
 	KITT_CMD_FINISH_DEFERRED, /* response sent while its data was read */
 	KITT_CMD_ABORTED,	/* aborted by a TMF: on kitt_conn.aborted */
-	KITT_CMD_ORPHAN,	/* left to the core's abort path at close */
+	KITT_CMD_ORPHAN,	/* its connection is gone: nothing will be sent */
 	KITT_CMD_ORPHAN_ENDED,	/* an orphan's slot and reference given back */
 };
 
