@@ -38,7 +38,7 @@ run() {
 	dev=$(iscsi_disk "$IQN") || die "$1: no disk"
 	iscsiadm -m session -P 2 > session.txt
 	fio --name=v --filename="$dev" --direct=1 --ioengine=libaio --rw=randrw \
-		--bsrange=512-256k --iodepth=8 --size=4m --verify=crc32c \
+		--bsrange=512-256k --iodepth=8 --size=2m --verify=crc32c \
 		--verify_fatal=1 --output=fio.out ||
 		{ cat fio.out; die "$1: fio verify failed"; }
 	iscsiadm -m node -T "$IQN" -p 127.0.0.1:3260 --logout >/dev/null
