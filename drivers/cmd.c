@@ -17,6 +17,7 @@
 
 #include <linux/highmem.h>
 #include <linux/moduleparam.h>
+#include <linux/workqueue.h>
 #include <linux/scatterlist.h>
 #include <scsi/iscsi_proto.h>
 #include <scsi/scsi_proto.h>
@@ -402,7 +403,8 @@ int kitt_cmd_rx_ready(struct kitt_conn *conn)
 		conn->rx_discard = cmd->rx_len;	/* nowhere to go */
 		return 1;
 	}
-	if (!test_bit(KITT_CMD_WRITE_READY, &cmd->flags))
+	/* Acquire: write_len and the buffers were set before the bit. */
+	if (!test_bit_acquire(KITT_CMD_WRITE_READY, &cmd->flags))
 		return 0;
 	place = min(cmd->rx_len, cmd->write_len - off);
 	left = place;
@@ -460,6 +462,22 @@ static void kitt_cmd_write_complete(struct kitt_cmd *cmd)
 }
 
 /*
+ * Whether write_pending has run, after data_done changed. Data counted
+ * before the buffers exist (only a failed data phase does that) is for
+ * write_pending to find: it sets WRITE_READY and then reads data_done,
+ * this updates data_done and then reads WRITE_READY, so a full barrier
+ * on both sides makes at least one of them see the other. Only the
+ * unlikely path pays for it.
+ */
+static bool kitt_cmd_write_ready(struct kitt_cmd *cmd)
+{
+	if (test_bit_acquire(KITT_CMD_WRITE_READY, &cmd->flags))
+		return true;
+	smp_mb();	/* pairs with smp_mb__after_atomic() in kitt_write_pending() */
+	return test_bit_acquire(KITT_CMD_WRITE_READY, &cmd->flags);
+}
+
+/*
  * Account for the Data-Out (or immediate data) PDU just read: rx_place
  * bytes of it landed in the command's pages, the rest was dropped.
  */
@@ -481,9 +499,10 @@ static void kitt_cmd_data_in_place(struct kitt_cmd *cmd, bool final)
 		    cmd->conn->unsol_cmd == cmd)
 			cmd->conn->unsol_cmd = NULL;
 	}
-	if (test_bit(KITT_CMD_RSP_QUEUED, &cmd->flags) ||
-	    !test_bit(KITT_CMD_WRITE_READY, &cmd->flags))
-		return;		/* failed, or write_pending will look */
+	if (test_bit(KITT_CMD_RSP_QUEUED, &cmd->flags))
+		return;
+	if (!kitt_cmd_write_ready(cmd))
+		return;		/* write_pending will look at data_done */
 	if (cmd->data_done >= cmd->write_len) {
 		kitt_cmd_write_complete(cmd);
 		return;
@@ -781,9 +800,14 @@ static void kitt_cmd_abort_write(struct kitt_cmd *cmd)
 int kitt_write_pending(struct se_cmd *se_cmd)
 {
 	struct kitt_cmd *cmd = kitt_cmd(se_cmd);
+	/*
+	 * Off io_work the release may end the command while this runs:
+	 * hold it. In io_work (direct submission) the release waits for us.
+	 */
+	bool hold = current_work() != &cmd->conn->io_work;
 
-	/* The release may end the command while this runs: hold it. */
-	kref_get(&se_cmd->cmd_kref);
+	if (hold)
+		kref_get(&se_cmd->cmd_kref);
 	cmd->write_len = se_cmd->data_length;
 	cmd->r2t_offset = cmd->imm_len + cmd->unsol.len;
 	/* write_len before the receiver sees WRITE_READY. */
@@ -802,7 +826,8 @@ int kitt_write_pending(struct se_cmd *se_cmd)
 		/* A receiver waiting for these buffers can go on. */
 		kitt_conn_kick(cmd->conn);
 	}
-	target_put_sess_cmd(se_cmd);
+	if (hold)
+		target_put_sess_cmd(se_cmd);
 	return 0;
 }
 
@@ -1269,7 +1294,12 @@ static void kitt_conn_orphan_cmd(struct kitt_cmd *cmd)
 {
 	struct se_cmd *se_cmd = &cmd->se_cmd;
 
-	/* Not yet aborted: no TMF may take it now (it would find no one). */
+	/*
+	 * Not yet aborted: no TMF takes it from now on. (The core sets
+	 * CMD_T_ACTIVE without the lock when it submits a queued command, so
+	 * this can be lost; then a TMF may still abort it, and
+	 * kitt_aborted_task() or the TAS status ends it all the same.)
+	 */
 	spin_lock_irq(&se_cmd->t_state_lock);
 	if (!(se_cmd->transport_state & CMD_T_ABORTED))
 		se_cmd->transport_state |= CMD_T_FABRIC_STOP;
