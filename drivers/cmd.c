@@ -184,6 +184,16 @@ struct kitt_cmd *kitt_cmd_get(struct kitt_conn *conn, const u8 *bhs)
 	return cmd;
 }
 
+/*
+ * The fabric is done with a command the core took: its CmdSN slot back and
+ * the fabric's reference dropped (release_cmd frees the tag).
+ */
+static void kitt_cmd_let_go(struct kitt_conn *conn, struct kitt_cmd *cmd)
+{
+	kitt_cmd_give_back_slot(conn, test_bit(KITT_CMD_IMMEDIATE, &cmd->flags));
+	transport_generic_free_cmd(&cmd->se_cmd, 0);
+}
+
 /* A command the core never took: off the list, tag and slot back. */
 void kitt_cmd_put_unused(struct kitt_conn *conn, struct kitt_cmd *cmd)
 {
@@ -277,7 +287,6 @@ static void kitt_cmd_cut_write(struct kitt_cmd *cmd, u8 *cdb,
 	cmd->cut = min_t(u64, want - cmd->edtl, U32_MAX);
 }
 
-/* A SCSI Command header is in: start the command in the core. */
 /*
  * Have the core parse the CDB, check what it wants against the initiator's
  * expected length and the session's data limit, and submit. From here on
@@ -306,6 +315,7 @@ static void kitt_cmd_prep_submit(struct kitt_conn *conn, struct kitt_cmd *cmd,
 		kitt_target_submit(se_cmd);
 }
 
+/* A SCSI Command header is in: start the command in the core. */
 static int kitt_cmd_rx_hdr(struct kitt_conn *conn)
 {
 	const u8 *bhs = conn->rx_bhs;
@@ -437,7 +447,6 @@ int kitt_cmd_rx_ready(struct kitt_conn *conn)
 
 static void kitt_cmd_queue_r2t(struct kitt_cmd *cmd);
 
-/* All write data is in place (or failed): run the command or fail it. */
 /*
  * A write ends without running: COMPARE AND WRITE's completion callback
  * would release the device's caw_sem, which only its execution takes.
@@ -448,6 +457,7 @@ static void kitt_cmd_never_ran(struct se_cmd *se_cmd)
 		se_cmd->transport_complete_callback = NULL;
 }
 
+/* All write data is in place (or failed): run the command or fail it. */
 static void kitt_cmd_write_complete(struct kitt_cmd *cmd)
 {
 	if (test_and_set_bit(KITT_CMD_EXECUTED, &cmd->flags))
@@ -1053,9 +1063,7 @@ static void kitt_cmd_finish(struct kitt_conn *conn, struct kitt_cmd *cmd)
 		conn->drain_itt = cmd->itt;
 		conn->drain_left = cmd->unsol.len - cmd->unsol.received;
 	}
-	kitt_cmd_give_back_slot(conn, test_bit(KITT_CMD_IMMEDIATE, &cmd->flags));
-	/* Drops the fabric's reference: release_cmd frees the tag. */
-	transport_generic_free_cmd(&cmd->se_cmd, 0);
+	kitt_cmd_let_go(conn, cmd);
 }
 
 /*
@@ -1173,10 +1181,7 @@ static void kitt_cmd_end_orphan(struct kitt_cmd *cmd)
 {
 	if (test_and_set_bit(KITT_CMD_ORPHAN_ENDED, &cmd->flags))
 		return;
-	kitt_cmd_give_back_slot(cmd->conn,
-				test_bit(KITT_CMD_IMMEDIATE, &cmd->flags));
-	/* Drops the fabric's reference, as kitt_cmd_finish() would. */
-	transport_generic_free_cmd(&cmd->se_cmd, 0);
+	kitt_cmd_let_go(cmd->conn, cmd);
 }
 
 static int kitt_cmd_queue_rsp(struct se_cmd *se_cmd)

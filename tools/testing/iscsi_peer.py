@@ -380,3 +380,8 @@ class Peer:
 
     def close(self):
         self.sock.close()
+
+    def reset(self):
+        """Drop the connection with a TCP reset, no FIN."""
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))
+        self.sock.close()

@@ -97,8 +97,7 @@ bhs = c._hdr(OP_TMF, 0x81, immediate=True)
 struct.pack_into('>I', bhs, 20, itt)
 struct.pack_into('>I', bhs, 32, c.cmd_sn - 1)
 c.send(bhs)
-c.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))
-c.close()
+c.reset()
 for i in range(2):
     itt = p.scsi_write_cmd(0, caw(500), 1024)
     r2t = p.recv()
@@ -151,10 +150,6 @@ write_ok(400, other)
 check(read(400) == other, 'the session still writes')
 
 # Connections reset in the middle of a write's data, and of a read.
-def reset(sock):
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))
-    sock.close()
-
 for i in range(5):
     d = Peer('127.0.0.1')
     d.isid = bytes([0x80, 0, 0, 0, 0x50, i])
@@ -164,7 +159,7 @@ for i in range(5):
     itt = d.scsi_write_cmd(0, rw10(0x2a, 300, 16), 8192)
     r2t = d.recv()
     d.data_out(0, itt, r2t.u32(20), 0, other[:4096], final=False)
-    reset(d.sock)
+    d.reset()
     d = Peer('127.0.0.1')
     d.isid = bytes([0x80, 0, 0, 0, 0x60, i])
     d.login('iqn.2003-01.org.example.lab:peer', iqn)
@@ -172,7 +167,7 @@ for i in range(5):
     struct.pack_into('>I', bhs, 20, 2048 * 512)
     bhs[32:42] = rw10(0x28, 0, 2048)
     d.send(bhs)
-    reset(d.sock)
+    d.reset()
 check(read(300) == pattern, 'half a write, then a reset: nothing written')
 p.logout()
 p.close()

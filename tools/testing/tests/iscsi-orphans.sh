@@ -50,10 +50,6 @@ def session(keys=()):
     p.login('%s-%d' % (iqn, isid[0]), iqn, keys)
     return p
 
-def reset(p):
-    p.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))
-    p.sock.close()
-
 def sessions():
     with open('/sys/kernel/config/target/iscsi/%s/fabric_statistics/'
               'iscsi_instance/sessions' % iqn) as f:
@@ -119,7 +115,7 @@ check(inflight() == 0, 'the aborted read left the device')
 # the initiator does not read.
 check(not b.recv_quiet(2), 'the LUN RESET waits for the TASK ABORTED status to go out')
 check(unsent_bytes() > 0, 'which is queued behind unread data')
-reset(a)
+a.reset()
 b.sock.settimeout(20)
 r = b.recv()
 check(r.opcode == OP_TMF_RSP and r.bhs[2] == 0,
@@ -152,7 +148,7 @@ for i in range(30):
         send_read(t, 0, lba, 128)
     if i % 3 == 1:
         time.sleep(0.01 * (i % 7))
-    reset(t)
+    t.reset()
 check(wait_sessions(0), 'queued submission: 30 sessions reset with writes in every state all end')
 with open(submit, 'w') as f:
     f.write('0')
@@ -176,7 +172,7 @@ for i in range(8):
     b.scsi_write_cmd(1, rw10(0x2a, 64, 16), 8192)
     b.scsi_write_cmd(1, rw10(0x2a, 80, 16), 8192, immediate=pattern[:8192])
     time.sleep(0.2)
-    reset(b)
+    b.reset()
     a.sock.settimeout(20)
     done = 0
     while done < 3:

@@ -40,10 +40,6 @@ def session(name=demo, keys=()):
     p.login(name, iqn, keys)
     return p
 
-def reset(p):
-    p.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))
-    p.sock.close()
-
 def read(p, lba, blocks=16):
     pdus = p.scsi_read(0, rw10(0x28, lba, blocks), blocks * 512)
     check(scsi_status(pdus)[0] == GOOD, 'read of LBA %d: GOOD' % lba)
@@ -100,7 +96,7 @@ print('ok: 57 opcodes in the full feature phase: each rejected')
 # ---- truncated and oversize ----
 t = session()
 t.sock.sendall(p._hdr(OP_SCSI_CMD, 0x81)[:20])
-reset(t)
+t.reset()
 t = session(peer)
 t.sock.sendall(t._hdr(OP_SCSI_CMD, 0x81)[:20])
 start = time.monotonic()
@@ -210,10 +206,10 @@ for i in range(5):
     bhs = t._hdr(OP_TMF, 0x81, immediate=True)
     struct.pack_into('>I', bhs, 20, itt)
     t.send(bhs)
-    reset(t)
+    t.reset()
     t = session()
     t.send(t._hdr(OP_LOGOUT, 0x80, immediate=True))
-    reset(t)
+    t.reset()
     # Logout with PDUs behind it: the response, then the close.
     t = session()
     behind = [t.frame(t._hdr(OP_NOOP_OUT, 0x80, immediate=True)),
@@ -235,7 +231,7 @@ for i in range(5):
 for delay in (2.8, 3.0, 3.2, 5.9, 6.1):
     t = session(peer)
     time.sleep(delay)
-    reset(t)
+    t.reset()
 t = session(peer)
 start = time.monotonic()
 check(t.closed(20), 'a peer that never answers NOP-In is dropped')
@@ -304,7 +300,7 @@ check(st[0] == GOOD, 'the first write gets its data: GOOD')
 itt = t.scsi_write_cmd(0, rw10(0x2a, base + 4096, 8), 4096)
 r2t = t.recv()
 check(r2t.opcode == OP_R2T, 'then the third fits: R2T')
-reset(t)
+t.reset()
 t = session()
 pdus = t.scsi_read(0, rw10(0x28, base, 2048), 1 << 20)
 check(scsi_status(pdus)[0] == GOOD and

@@ -58,7 +58,8 @@ demo_target() {
 # Remove every target-core object (any fabric, any backstore).
 kitt_clear_config() {
 	[ -d $CFS ] || return 0
-	targetcli clearconfig confirm=True >/dev/null 2>&1 || true
+	# Bounded: a session the kernel cannot end would hold it forever.
+	timeout 120 targetcli clearconfig confirm=True >/dev/null 2>&1 || true
 	# rtslib makes fabric directories just by looking; they pin modules.
 	rmdir $CFS/iscsi 2>/dev/null || true
 }
