@@ -156,28 +156,72 @@ static bool kitt_cmd_charge(struct kitt_sess *sess, struct kitt_cmd *cmd)
 	return false;
 }
 
-/* Give the CmdSN slot back: the command will not produce a response. */
-static void kitt_cmd_give_back_slot(struct kitt_conn *conn, bool immediate)
+/* A request that got no tag gives its CmdSN slot (if any) straight back. */
+static void kitt_sess_slot_back(struct kitt_conn *conn, bool immediate)
 {
 	if (!immediate)
 		kitt_sess_cmd_done(conn->sess);
 }
 
 /*
+ * What a command holds besides its tag: its CmdSN slot, its place among
+ * the session's immediate commands, its count as a TMF in the core. Given
+ * back once, with the tag (release_cmd), so the window never promises a
+ * slot whose tag is not free yet.
+ */
+static void kitt_cmd_put_holds(struct kitt_sess *sess, struct kitt_cmd *cmd)
+{
+	if (test_and_clear_bit(KITT_CMD_SLOT, &cmd->flags))
+		kitt_sess_cmd_done(sess);
+	if (test_and_clear_bit(KITT_CMD_IMM_COUNTED, &cmd->flags))
+		atomic_dec(&sess->imm_cmds);
+	if (test_and_clear_bit(KITT_CMD_TMF_COUNTED, &cmd->flags))
+		kitt_tmf_done(sess);
+}
+
+/*
+ * Immediate SCSI commands take tags from the reserve beyond the window;
+ * at most KITT_IMM_CMDS_MAX at once, so that TMFs always find one.
+ */
+static bool kitt_sess_take_imm(struct kitt_sess *sess, const u8 *bhs)
+{
+	if (!kitt_bhs_immediate(bhs) ||
+	    kitt_bhs_opcode(bhs) != ISCSI_OP_SCSI_CMD)
+		return true;
+	if (atomic_inc_return(&sess->imm_cmds) <= KITT_IMM_CMDS_MAX)
+		return true;
+	atomic_dec(&sess->imm_cmds);
+	return false;
+}
+
+/*
  * A command (or TMF) for the request in conn->rx_bhs, on the connection's
- * list; NULL if the tag pool is empty.
+ * list; NULL if it may not have a tag (too many immediate commands, or the
+ * pool is empty).
  */
 struct kitt_cmd *kitt_cmd_get(struct kitt_conn *conn, const u8 *bhs)
 {
-	struct kitt_cmd *cmd = kitt_cmd_alloc(conn->sess);
+	struct kitt_sess *sess = conn->sess;
+	bool imm = kitt_bhs_immediate(bhs);
+	struct kitt_cmd *cmd;
 
-	if (!cmd)
+	if (!kitt_sess_take_imm(sess, bhs))
 		return NULL;
+	cmd = kitt_cmd_alloc(sess);
+	if (!cmd) {
+		if (imm && kitt_bhs_opcode(bhs) == ISCSI_OP_SCSI_CMD)
+			atomic_dec(&sess->imm_cmds);
+		return NULL;
+	}
 	cmd->conn = conn;
 	cmd->itt = kitt_bhs_itt(bhs);
 	memcpy(cmd->lun, bhs + 8, 8);
-	if (kitt_bhs_immediate(bhs))
+	if (imm)
 		set_bit(KITT_CMD_IMMEDIATE, &cmd->flags);
+	else
+		set_bit(KITT_CMD_SLOT, &cmd->flags);
+	if (imm && kitt_bhs_opcode(bhs) == ISCSI_OP_SCSI_CMD)
+		set_bit(KITT_CMD_IMM_COUNTED, &cmd->flags);
 	spin_lock_bh(&conn->lock);
 	list_add_tail(&cmd->conn_entry, &conn->cmds);
 	spin_unlock_bh(&conn->lock);
@@ -185,12 +229,11 @@ struct kitt_cmd *kitt_cmd_get(struct kitt_conn *conn, const u8 *bhs)
 }
 
 /*
- * The fabric is done with a command the core took: its CmdSN slot back and
- * the fabric's reference dropped (release_cmd frees the tag).
+ * The fabric is done with a command the core took: the fabric's reference
+ * dropped (release_cmd frees the tag and gives the CmdSN slot back).
  */
 static void kitt_cmd_let_go(struct kitt_conn *conn, struct kitt_cmd *cmd)
 {
-	kitt_cmd_give_back_slot(conn, test_bit(KITT_CMD_IMMEDIATE, &cmd->flags));
 	transport_generic_free_cmd(&cmd->se_cmd, 0);
 }
 
@@ -200,7 +243,7 @@ void kitt_cmd_put_unused(struct kitt_conn *conn, struct kitt_cmd *cmd)
 	spin_lock_bh(&conn->lock);
 	list_del_init(&cmd->conn_entry);
 	spin_unlock_bh(&conn->lock);
-	kitt_cmd_give_back_slot(conn, test_bit(KITT_CMD_IMMEDIATE, &cmd->flags));
+	kitt_cmd_put_holds(conn->sess, cmd);
 	target_free_tag(conn->sess->se_sess, &cmd->se_cmd);
 }
 
@@ -288,6 +331,28 @@ static void kitt_cmd_cut_write(struct kitt_cmd *cmd, u8 *cdb,
 }
 
 /*
+ * A read is sized by what the initiator made room for (EDTL), not by its
+ * CDB: a READ of 100 MiB with an EDTL of 512 allocates and reads one
+ * block. The core has checked the whole CDB (LBA range, transfer limits);
+ * block transfers keep whole blocks. What is cut off is reported as
+ * residual overflow (kitt_cmd_residual).
+ */
+static void kitt_cmd_cut_read(struct kitt_cmd *cmd)
+{
+	struct se_cmd *se_cmd = &cmd->se_cmd;
+	u64 len = cmd->edtl;
+
+	if (se_cmd->data_length <= len)
+		return;
+	if (se_cmd->se_cmd_flags & SCF_SCSI_DATA_CDB)
+		len = roundup(len, se_cmd->se_dev->dev_attrib.block_size);
+	if (se_cmd->data_length <= len)
+		return;
+	cmd->cut = se_cmd->data_length - len;
+	se_cmd->data_length = len;
+}
+
+/*
  * Have the core parse the CDB, check what it wants against the initiator's
  * expected length and the session's data limit, and submit. From here on
  * the core answers failures through queue_status.
@@ -310,6 +375,8 @@ static void kitt_cmd_prep_submit(struct kitt_conn *conn, struct kitt_cmd *cmd,
 			return;
 		}
 		cmd->write_len = se_cmd->data_length;
+	} else if (se_cmd->data_direction == DMA_FROM_DEVICE) {
+		kitt_cmd_cut_read(cmd);
 	}
 	if (kitt_cmd_charge(conn->sess, cmd))
 		kitt_target_submit(se_cmd);
@@ -339,14 +406,17 @@ static int kitt_cmd_rx_hdr(struct kitt_conn *conn)
 		pr_warn_ratelimited("rejecting SCSI command ITT 0x%08x: bad header\n",
 				    kitt_bhs_itt(bhs));
 		conn->rx_reject = reject;
-		kitt_cmd_give_back_slot(conn, immediate);
+		kitt_sess_slot_back(conn, immediate);
 		return 1;
 	}
 	cmd = kitt_cmd_get(conn, bhs);
 	if (!cmd) {
-		/* Only immediate commands can outrun the window's tags. */
-		conn->rx_reject = ISCSI_REASON_IMM_CMD_REJECT;
-		kitt_cmd_give_back_slot(conn, immediate);
+		/* The window has a tag for every slot: only immediates wait. */
+		pr_warn_ratelimited("rejecting SCSI command ITT 0x%08x: no free tag\n",
+				    kitt_bhs_itt(bhs));
+		conn->rx_reject = immediate ? ISCSI_REASON_IMM_CMD_REJECT :
+				  ISCSI_REASON_BOOKMARK_NO_RESOURCES;
+		kitt_sess_slot_back(conn, immediate);
 		return 1;
 	}
 	se_cmd = &cmd->se_cmd;
@@ -367,7 +437,8 @@ static int kitt_cmd_rx_hdr(struct kitt_conn *conn)
 
 	/*
 	 * UNKNOWN_SIZE: the core sizes the command from its CDB, and kitt
-	 * moves what both sides agree on, reporting the difference itself.
+	 * moves what both sides agree on, reporting the difference itself
+	 * (reads are cut to EDTL before any buffer exists).
 	 */
 	ret = target_init_cmd(se_cmd, conn->sess->se_sess, cmd->sense, lun,
 			      cmd->edtl, kitt_task_attr(flags), dir,
@@ -495,6 +566,7 @@ static void kitt_cmd_data_in_place(struct kitt_cmd *cmd, bool final)
 {
 	struct kitt_burst *b = cmd->rx_burst;
 
+	WRITE_ONCE(cmd->data_wait, jiffies);	/* the peer is sending */
 	/* After a bad PDU, count what was sent: it ends the data phase. */
 	if (test_bit(KITT_CMD_DATA_ERROR, &cmd->flags))
 		cmd->data_done += min(cmd->rx_len, cmd->write_len);
@@ -587,7 +659,7 @@ static struct kitt_burst *kitt_data_out_burst(struct kitt_conn *conn,
 		return &cmd->unsol;
 	}
 	tag = ttt & 0xffff;
-	if (tag >= conn->sess->cmdsn_depth)
+	if (tag >= conn->sess->tags)
 		return NULL;
 	cmd = &((struct kitt_cmd *)se_sess->sess_cmd_map)[tag];
 	if (cmd->conn != conn || cmd->itt != itt ||
@@ -742,45 +814,72 @@ static struct kitt_burst *kitt_cmd_free_burst(struct kitt_cmd *cmd)
 	return active < max ? free : NULL;
 }
 
+/* Take a free burst for the next R2T and build its header. */
+static void kitt_cmd_build_r2t(struct kitt_conn *conn, struct kitt_cmd *cmd,
+			       struct kitt_burst *b)
+{
+	u8 *h = cmd->r2t_hdr;
+
+	memset(b, 0, sizeof(*b));
+	b->active = true;
+	b->offset = cmd->r2t_offset;
+	b->len = min(cmd->write_len - cmd->r2t_offset,
+		     conn->params.max_burst_length);
+	b->ttt = (cmd->r2t_sn & 0x7fff) << 16 | cmd->se_cmd.map_tag;
+	cmd->r2t_offset += b->len;
+
+	memset(h, 0, KITT_BHS_LEN);
+	h[0] = ISCSI_OP_R2T;
+	h[1] = ISCSI_FLAG_CMD_FINAL;
+	memcpy(h + 8, cmd->lun, 8);
+	kitt_put_be32(h + 16, cmd->itt);
+	kitt_put_be32(h + 20, b->ttt);
+	kitt_conn_stamp_hdr(conn, h, false);
+	kitt_put_be32(h + 36, cmd->r2t_sn++);
+	kitt_put_be32(h + 40, b->offset);
+	kitt_put_be32(h + 44, b->len);
+	kitt_conn_seal_hdr(conn, h);
+	cmd->r2t_sent = 0;
+	cmd->r2t_building = true;
+}
+
+/* Another R2T of @cmd can go out right after the one being sent. */
+static bool kitt_cmd_r2t_follows(struct kitt_cmd *cmd)
+{
+	return cmd->r2t_offset < cmd->write_len && kitt_cmd_free_burst(cmd);
+}
+
 /* Send as many R2Ts as allowed; 1 when no more can go now. */
 static int kitt_cmd_send_r2t(struct kitt_conn *conn, struct kitt_cmd *cmd)
 {
 	struct kitt_burst *b;
-	u8 *h = cmd->r2t_hdr;
+	bool more;
 	int ret;
 
 	for (;;) {
 		if (!cmd->r2t_building) {
 			b = kitt_cmd_free_burst(cmd);
+			/*
+			 * The first R2T asks for what follows the unsolicited
+			 * data, which may have ended short of FirstBurstLength.
+			 */
+			if (b && !cmd->r2t_sn)
+				cmd->r2t_offset = cmd->imm_len + cmd->unsol.received;
 			if (!b || cmd->r2t_offset >= cmd->write_len)
 				break;
-			memset(b, 0, sizeof(*b));
-			b->active = true;
-			b->offset = cmd->r2t_offset;
-			b->len = min(cmd->write_len - cmd->r2t_offset,
-				     conn->params.max_burst_length);
-			b->ttt = (cmd->r2t_sn & 0x7fff) << 16 | cmd->se_cmd.map_tag;
-			cmd->r2t_offset += b->len;
-
-			memset(h, 0, KITT_BHS_LEN);
-			h[0] = ISCSI_OP_R2T;
-			h[1] = ISCSI_FLAG_CMD_FINAL;
-			memcpy(h + 8, cmd->lun, 8);
-			kitt_put_be32(h + 16, cmd->itt);
-			kitt_put_be32(h + 20, b->ttt);
-			kitt_conn_stamp_hdr(conn, h, false);
-			kitt_put_be32(h + 36, cmd->r2t_sn++);
-			kitt_put_be32(h + 40, b->offset);
-			kitt_put_be32(h + 44, b->len);
-			kitt_conn_seal_hdr(conn, h);
-			cmd->r2t_sent = 0;
-			cmd->r2t_building = true;
+			kitt_cmd_build_r2t(conn, cmd, b);
 		}
-		ret = kitt_conn_send_kvec(conn, h, kitt_conn_hdr_len(conn),
-					  &cmd->r2t_sent, true);
+		/* MSG_MORE only if bytes surely follow (io_work pushes). */
+		more = kitt_cmd_r2t_follows(cmd) ||
+		       !list_empty_careful(&conn->tx_queue);
+		ret = kitt_conn_send_kvec(conn, cmd->r2t_hdr,
+					  kitt_conn_hdr_len(conn),
+					  &cmd->r2t_sent, more);
 		if (ret <= 0)
 			return ret;
 		cmd->r2t_building = false;
+		/* dataout_timeout counts from the R2T, as the initiator sees it. */
+		WRITE_ONCE(cmd->data_wait, jiffies);
 	}
 	clear_bit(KITT_CMD_R2T_QUEUED, &cmd->flags);
 	return 1;
@@ -819,7 +918,7 @@ int kitt_write_pending(struct se_cmd *se_cmd)
 	if (hold)
 		kref_get(&se_cmd->cmd_kref);
 	cmd->write_len = se_cmd->data_length;
-	cmd->r2t_offset = cmd->imm_len + cmd->unsol.len;
+	WRITE_ONCE(cmd->data_wait, jiffies);
 	/* write_len before the receiver sees WRITE_READY. */
 	smp_mb__before_atomic();
 	set_bit(KITT_CMD_WRITE_READY, &cmd->flags);
@@ -948,17 +1047,13 @@ static int kitt_cmd_send_datain_data(struct kitt_conn *conn,
 		}
 		if (!sg)
 			return -EINVAL;
-		ret = kitt_sock_send_page(conn->sock, sg_page(sg),
-					  sg->offset + skip,
+		ret = kitt_conn_send_page(conn, sg_page(sg), sg->offset + skip,
 					  min(sg->length - skip,
 					      cmd->pdu_len - cmd->piece_sent),
-					  MSG_DONTWAIT |
-					  (more || tail || cmd->piece_sent + sg->length - skip <
-					   cmd->pdu_len ? MSG_MORE : 0));
-		if (ret == -EAGAIN)
-			return 0;
+					  more || tail || cmd->piece_sent +
+					  sg->length - skip < cmd->pdu_len);
 		if (ret <= 0)
-			return ret ?: -EPIPE;
+			return ret;
 		cmd->piece_sent += ret;
 	}
 	if (tail) {
@@ -1216,6 +1311,7 @@ void kitt_release_cmd(struct se_cmd *se_cmd)
 
 	if (cmd->charged)
 		atomic_long_sub(cmd->charged, &sess->data_bytes);
+	kitt_cmd_put_holds(sess, cmd);
 	target_free_tag(se_cmd->se_sess, se_cmd);
 }
 
@@ -1236,8 +1332,6 @@ void kitt_aborted_task(struct se_cmd *se_cmd)
 		/* Nothing of the connection runs any more: end it now. */
 		list_del_init(&cmd->conn_entry);
 		spin_unlock_bh(&conn->lock);
-		kitt_cmd_give_back_slot(conn, test_bit(KITT_CMD_IMMEDIATE,
-						       &cmd->flags));
 		return;
 	}
 	kref_get(&se_cmd->cmd_kref);
@@ -1271,10 +1365,90 @@ void kitt_conn_reap_aborted(struct kitt_conn *conn, bool all)
 		list_del_init(&cmd->conn_entry);
 		if (conn->unsol_cmd == cmd)
 			conn->unsol_cmd = NULL;
-		kitt_cmd_give_back_slot(conn, test_bit(KITT_CMD_IMMEDIATE,
-						       &cmd->flags));
 		target_put_sess_cmd(&cmd->se_cmd);
 	}
+}
+
+/* A write whose data the initiator still owes (buffers exist, not run). */
+static bool kitt_cmd_waits_for_data(struct kitt_cmd *cmd)
+{
+	return test_bit(KITT_CMD_WRITE_READY, &cmd->flags) &&
+	       !test_bit(KITT_CMD_EXECUTED, &cmd->flags) &&
+	       !test_bit(KITT_CMD_RSP_QUEUED, &cmd->flags);
+}
+
+static bool kitt_cmd_core_aborting(struct kitt_cmd *cmd)
+{
+	return READ_ONCE(cmd->se_cmd.transport_state) & CMD_T_ABORTED;
+}
+
+/* A write of @conn waiting for data that the core is aborting, held. */
+static struct kitt_cmd *kitt_conn_aborting_write(struct kitt_conn *conn)
+{
+	struct kitt_cmd *cmd, *found = NULL;
+
+	spin_lock_bh(&conn->lock);
+	list_for_each_entry(cmd, &conn->cmds, conn_entry) {
+		if (kitt_cmd_waits_for_data(cmd) && kitt_cmd_core_aborting(cmd)) {
+			/* On the list: the fabric's reference is still held. */
+			kref_get(&cmd->se_cmd.cmd_kref);
+			found = cmd;
+			break;
+		}
+	}
+	spin_unlock_bh(&conn->lock);
+	return found;
+}
+
+/* Whether a write has waited longer than @timeout for data; its ITT. */
+static bool kitt_conn_late_write(struct kitt_conn *conn, unsigned long timeout,
+				 u32 *itt)
+{
+	unsigned long now = jiffies;
+	struct kitt_cmd *cmd;
+	bool late = false;
+
+	spin_lock_bh(&conn->lock);
+	list_for_each_entry(cmd, &conn->cmds, conn_entry) {
+		if (kitt_cmd_waits_for_data(cmd) && !kitt_cmd_core_aborting(cmd) &&
+		    time_after(now, READ_ONCE(cmd->data_wait) + timeout)) {
+			*itt = cmd->itt;
+			late = true;
+			break;
+		}
+	}
+	spin_unlock_bh(&conn->lock);
+	return late;
+}
+
+/*
+ * The writes of @conn that wait for Data-Out (kitt_conn_watch_work):
+ *
+ * - A TMF (ABORT TASK, LUN RESET, from any session) waits in the core
+ *   until the commands it aborts are released, and a write the initiator
+ *   sends no more data for would never be: end its data phase here, as
+ *   if its connection had gone, so that the abort completes at once.
+ * - At ErrorRecoveryLevel 0 a write that has had no data for the ACL's
+ *   dataout_timeout (@timeout) ends its connection, unless a TMF of the
+ *   session is in the core (it is answered first).
+ *
+ * Returns true if the connection must close.
+ */
+bool kitt_conn_watch_writes(struct kitt_conn *conn, unsigned long timeout)
+{
+	struct kitt_cmd *cmd;
+	u32 itt;
+
+	while ((cmd = kitt_conn_aborting_write(conn))) {
+		kitt_cmd_abort_write(cmd);
+		target_put_sess_cmd(&cmd->se_cmd);
+	}
+	if (!timeout || atomic_read(&conn->sess->tmfs) ||
+	    !kitt_conn_late_write(conn, timeout, &itt))
+		return false;
+	pr_warn_ratelimited("no Data-Out for ITT 0x%08x in %lu s: dropping the connection (ErrorRecoveryLevel 0)\n",
+			    itt, timeout / HZ);
+	return true;
 }
 
 int kitt_get_cmd_state(struct se_cmd *se_cmd)

@@ -20,6 +20,7 @@
 #include <net/tcp.h>
 #include <scsi/iscsi_proto.h>
 
+#include "kitt/compat.h"
 #include "kitt/conn.h"
 #include "kitt/digest.h"
 #include "kitt/kitt.h"
@@ -605,8 +606,40 @@ int kitt_conn_send_kvec(struct kitt_conn *conn, const void *buf, u32 len,
 		return 0;
 	if (ret < 0)
 		return ret;
+	conn->tx_corked = more;
 	*sent += ret;
 	return *sent == len ? 1 : 0;
+}
+
+/*
+ * Send @len bytes of @page from @off without copying; MSG_MORE if @more.
+ * Returns the bytes sent, 0 if the socket is full, <0 on error.
+ */
+int kitt_conn_send_page(struct kitt_conn *conn, struct page *page, u32 off,
+			u32 len, bool more)
+{
+	int ret = kitt_sock_send_page(conn->sock, page, off, len,
+				      MSG_DONTWAIT | (more ? MSG_MORE : 0));
+
+	if (ret == -EAGAIN)
+		return 0;
+	if (ret <= 0)
+		return ret ?: -EPIPE;
+	conn->tx_corked = more;
+	return ret;
+}
+
+/*
+ * The last bytes sent went with MSG_MORE, but nothing follows them in
+ * this run (what was queued sent nothing, or the queue emptied): push
+ * them now, or TCP holds them back for about 200 ms.
+ */
+static void kitt_conn_push(struct kitt_conn *conn)
+{
+	if (!conn->tx_corked)
+		return;
+	conn->tx_corked = false;
+	tcp_sock_set_cork(conn->sock->sk, false);
 }
 
 /* Header, data, padding and data digest of a buffer PDU, in turn. */
@@ -703,6 +736,8 @@ static void kitt_conn_io_work(struct work_struct *work)
 		progress |= ret > 0;
 	} while (progress && --budget);
 
+	/* Every run of sends ends pushed. */
+	kitt_conn_push(conn);
 	/* Out of budget with work left: let others run, then go on. */
 	if (progress)
 		kitt_conn_kick(conn);
@@ -742,6 +777,7 @@ static void kitt_conn_release_work(struct work_struct *work)
 	cancel_delayed_work_sync(&conn->login_timeout);
 	cancel_delayed_work_sync(&conn->nopin_work);
 	cancel_delayed_work_sync(&conn->logout_timeout);
+	cancel_delayed_work_sync(&conn->watch_work);
 	spin_lock_bh(&conn->lock);
 	conn->io_stopped = true;
 	spin_unlock_bh(&conn->lock);
@@ -918,6 +954,37 @@ static void kitt_conn_nopin_work(struct work_struct *work)
 			   time_after(next, now) ? next - now : 1);
 }
 
+/* How often writes are looked at while a TMF is in the core. */
+#define KITT_WATCH_FAST		max(HZ / 50, 1)
+
+/*
+ * Writes waiting for Data-Out (kitt_conn_watch_writes): once a second,
+ * and every KITT_WATCH_FAST while any session has a TMF in the core.
+ */
+static void kitt_conn_watch_work(struct work_struct *work)
+{
+	struct kitt_conn *conn = container_of(to_delayed_work(work),
+					      struct kitt_conn, watch_work);
+
+	if (READ_ONCE(conn->state) != KITT_CONN_FULL)
+		return;
+	if (kitt_conn_watch_writes(conn, conn->dataout_timeout)) {
+		kitt_conn_close(conn, "Data-Out timeout");
+		return;
+	}
+	queue_delayed_work(kitt_wq, &conn->watch_work,
+			   kitt_tmfs_in_core() ? KITT_WATCH_FAST : HZ);
+}
+
+/* A TMF of this connection went to the core: look at its writes soon. */
+void kitt_conn_watch_soon(struct kitt_conn *conn)
+{
+	spin_lock_bh(&conn->lock);
+	if (!conn->kick_off)
+		mod_delayed_work(kitt_wq, &conn->watch_work, KITT_WATCH_FAST);
+	spin_unlock_bh(&conn->lock);
+}
+
 /* A NOP-Out with ITT 0xffffffff answered ping @ttt. */
 void kitt_conn_nopin_answered(struct kitt_conn *conn, u32 ttt)
 {
@@ -985,6 +1052,7 @@ int kitt_conn_start(struct kitt_portal *portal, struct socket *sock)
 	INIT_DELAYED_WORK(&conn->login_timeout, kitt_conn_login_timeout);
 	INIT_DELAYED_WORK(&conn->nopin_work, kitt_conn_nopin_work);
 	INIT_DELAYED_WORK(&conn->logout_timeout, kitt_conn_logout_timeout);
+	INIT_DELAYED_WORK(&conn->watch_work, kitt_conn_watch_work);
 	conn->state = KITT_CONN_LOGIN;
 	conn->rx_state = KITT_RX_BHS;
 	conn->rx_crc = KITT_CRC_SEED;
@@ -1100,6 +1168,19 @@ static void kitt_conn_start_nopin(struct kitt_conn *conn)
 	queue_delayed_work(kitt_wq, &conn->nopin_work, conn->nopin_interval);
 }
 
+/* Normal sessions watch their writes (dataout_timeout, aborts). */
+static void kitt_conn_start_watch(struct kitt_conn *conn)
+{
+	struct se_session *se_sess = conn->sess->se_sess;
+	struct kitt_nacl *nacl;
+
+	if (!se_sess || !se_sess->se_node_acl)
+		return;
+	nacl = kitt_nacl(se_sess->se_node_acl);
+	conn->dataout_timeout = READ_ONCE(nacl->attrib.dataout_timeout) * HZ;
+	queue_delayed_work(kitt_wq, &conn->watch_work, HZ);
+}
+
 /* Login succeeded: the session's parameters now govern the connection. */
 void kitt_conn_logged_in(struct kitt_conn *conn)
 {
@@ -1123,4 +1204,5 @@ void kitt_conn_logged_in(struct kitt_conn *conn)
 	conn->ddigest = conn->params.data_digest;
 	kitt_conn_set_state(conn, KITT_CONN_FULL);
 	kitt_conn_start_nopin(conn);
+	kitt_conn_start_watch(conn);
 }

@@ -124,15 +124,18 @@ static int kitt_sess_setup_normal(struct kitt_sess *sess, struct kitt_tpg *tpg,
 	ret = kitt_sess_reinstate(tpg, sess->initiator_name, sess->isid);
 	if (ret)
 		return ret;
-	/*
-	 * The command window and the tag pool have this one size: tags
-	 * from the network are checked against it (kitt_cmd_by_ttt).
-	 */
 	sess->cmdsn_depth = acl ? acl->queue_depth :
 			    READ_ONCE(tpg->attrib.default_cmdsn_depth);
 	if (!sess->cmdsn_depth)
 		sess->cmdsn_depth = 1;
-	se_sess = target_setup_session(&tpg->se_tpg, sess->cmdsn_depth,
+	/*
+	 * One tag per CmdSN slot (a slot comes back only with its tag),
+	 * plus a reserve for immediate commands and task management, which
+	 * are not in the window: a full window never starves a TMF. TTTs
+	 * from the network are checked against the pool's size.
+	 */
+	sess->tags = sess->cmdsn_depth + KITT_TAGS_RESERVE;
+	se_sess = target_setup_session(&tpg->se_tpg, sess->tags,
 				       sizeof(struct kitt_cmd),
 				       TARGET_PROT_NORMAL,
 				       sess->initiator_name, sess, NULL);

@@ -19,6 +19,35 @@
 #include "kitt/conn.h"
 #include "kitt/kitt.h"
 
+/*
+ * TMFs in the core, of every session: while there are any, every
+ * connection looks for aborted writes often (kitt_conn_watch_work).
+ */
+static atomic_t kitt_tmfs = ATOMIC_INIT(0);
+
+bool kitt_tmfs_in_core(void)
+{
+	return atomic_read(&kitt_tmfs) > 0;
+}
+
+/* A TMF counted in kitt_tmf_count() is released. */
+void kitt_tmf_done(struct kitt_sess *sess)
+{
+	atomic_dec(&sess->tmfs);
+	atomic_dec(&kitt_tmfs);
+}
+
+/*
+ * A TMF goes to the core: counted until its release, and this connection
+ * looks for the writes it aborts right away.
+ */
+static void kitt_tmf_count(struct kitt_conn *conn, struct kitt_cmd *cmd)
+{
+	set_bit(KITT_CMD_TMF_COUNTED, &cmd->flags);
+	atomic_inc(&conn->sess->tmfs);
+	atomic_inc(&kitt_tmfs);
+}
+
 static int kitt_tmf_send(struct kitt_conn *conn, u8 response)
 {
 	struct kitt_tx *tx = kitt_tx_alloc(0, GFP_KERNEL);
@@ -99,6 +128,7 @@ int kitt_tmf_rx(struct kitt_conn *conn)
 	if (!cmd)
 		return kitt_tmf_answer(conn, ISCSI_TMF_RSP_REJECTED);
 	cmd->se_cmd.tag = cmd->itt;
+	kitt_tmf_count(conn, cmd);
 	ret = target_submit_tmr(&cmd->se_cmd, conn->sess->se_sess, cmd->sense,
 				scsilun_to_int((struct scsi_lun *)(bhs + 8)),
 				NULL, type, GFP_KERNEL,
@@ -108,5 +138,6 @@ int kitt_tmf_rx(struct kitt_conn *conn)
 		kitt_cmd_put_unused(conn, cmd);
 		return kitt_tmf_send(conn, ISCSI_TMF_RSP_REJECTED);
 	}
+	kitt_conn_watch_soon(conn);
 	return 0;
 }

@@ -95,6 +95,8 @@ struct kitt_conn {
 	unsigned long accepted;		/* jiffies; set before callbacks go in */
 	struct delayed_work nopin_work;	/* pings an idle connection */
 	struct delayed_work logout_timeout; /* after asking for a logout */
+	struct delayed_work watch_work;	/* writes waiting for data */
+	unsigned long dataout_timeout;	/* jiffies, 0: none; set at login */
 	bool logout_asked;		/* under lock */
 	bool normal;			/* of a normal session; set at login */
 
@@ -119,6 +121,7 @@ struct kitt_conn {
 	/* Owned by io_work: */
 	bool hdigest, ddigest;		/* CRC32C digests, from login on */
 	struct kitt_tx *tx_cur;
+	bool tx_corked;			/* the last send had MSG_MORE */
 	enum kitt_rx_state rx_state;
 	u32 rx_done;			/* bytes of the current piece so far */
 	u8 rx_bhs[KITT_BHS_LEN];
@@ -192,6 +195,9 @@ struct kitt_sess {
 	u32 exp_cmd_sn;
 	u32 max_cmd_sn;
 	u32 cmdsn_depth;
+	u32 tags;			/* tag pool: cmdsn_depth + KITT_TAGS_RESERVE */
+	atomic_t imm_cmds;		/* immediate SCSI commands holding a tag */
+	atomic_t tmfs;			/* TMFs in the core (kitt_conn_watch_work) */
 
 	/* The connection; under sn_lock, cleared when it closes. */
 	struct kitt_conn *conn;
@@ -200,6 +206,13 @@ struct kitt_sess {
 	/* Bytes of data buffer its commands hold (max_session_data_mib). */
 	atomic_long_t data_bytes;
 };
+
+/*
+ * Tags beyond the CmdSN window, for immediate commands and TMFs; immediate
+ * SCSI commands may hold at most half of them, so TMFs always find one.
+ */
+#define KITT_TAGS_RESERVE	16
+#define KITT_IMM_CMDS_MAX	(KITT_TAGS_RESERVE / 2)
 
 /* Most R2Ts one command has outstanding (MaxOutstandingR2T is capped). */
 #define KITT_MAX_R2T		4
@@ -235,7 +248,7 @@ struct kitt_cmd {
 	unsigned long flags;		/* KITT_CMD_* bits, atomic */
 	u32 itt;
 	u32 edtl;			/* initiator's EDTL, in the command's direction */
-	u32 cut;			/* bytes cut off an overflowing write */
+	u32 cut;			/* bytes cut off an overflowing command */
 	u8 lun[8];
 
 	/* Data-Out */
@@ -243,6 +256,7 @@ struct kitt_cmd {
 	u32 data_done;			/* bytes of write data in place */
 	u32 write_len;			/* bytes of write data to receive */
 	u32 charged;			/* its part of sess->data_bytes */
+	unsigned long data_wait;	/* jiffies: buffers ready or data last came */
 	u32 r2t_offset;			/* next offset to ask for */
 	u32 r2t_sn;
 	struct kitt_burst unsol;
@@ -271,6 +285,9 @@ struct kitt_cmd {
 
 enum {
 	KITT_CMD_IMMEDIATE,	/* the I bit: no CmdSN slot */
+	KITT_CMD_SLOT,		/* holds a CmdSN slot, given back with its tag */
+	KITT_CMD_IMM_COUNTED,	/* counted in sess->imm_cmds */
+	KITT_CMD_TMF_COUNTED,	/* a TMF counted in sess->tmfs and kitt_tmfs */
 	KITT_CMD_WRITE_READY,	/* write_pending was called: buffers exist */
 	KITT_CMD_RSP_QUEUED,	/* Data-In/status queued */
 	KITT_CMD_R2T_QUEUED,
@@ -306,8 +323,11 @@ void kitt_conn_stamp_hdr(struct kitt_conn *conn, u8 *hdr, bool status);
 u32 kitt_conn_seal_hdr(struct kitt_conn *conn, u8 *hdr);
 int kitt_conn_send_kvec(struct kitt_conn *conn, const void *buf, u32 len,
 			u32 *sent, bool more);
+int kitt_conn_send_page(struct kitt_conn *conn, struct page *page, u32 off,
+			u32 len, bool more);
 void kitt_conn_kick(struct kitt_conn *conn);
 void kitt_conn_kick_locked(struct kitt_conn *conn);
+void kitt_conn_watch_soon(struct kitt_conn *conn);
 void kitt_conn_nopin_answered(struct kitt_conn *conn, u32 ttt);
 void kitt_conn_logged_in(struct kitt_conn *conn);
 void kitt_conn_login_deadline(struct kitt_conn *conn, u32 secs);
@@ -343,6 +363,7 @@ int kitt_cmd_rx_ready(struct kitt_conn *conn);
 int kitt_cmd_rx_done(struct kitt_conn *conn);
 int kitt_cmd_send(struct kitt_conn *conn, struct kitt_tx *tx);
 void kitt_conn_release_cmds(struct kitt_conn *conn);
+bool kitt_conn_watch_writes(struct kitt_conn *conn, unsigned long timeout);
 void kitt_conn_reap_aborted(struct kitt_conn *conn, bool all);
 struct kitt_cmd *kitt_cmd_get(struct kitt_conn *conn, const u8 *bhs);
 void kitt_cmd_put_unused(struct kitt_conn *conn, struct kitt_cmd *cmd);
@@ -356,6 +377,8 @@ void kitt_queue_tm_rsp(struct se_cmd *se_cmd);
 
 /* drivers/tmf.c */
 int kitt_tmf_rx(struct kitt_conn *conn);
+void kitt_tmf_done(struct kitt_sess *sess);
+bool kitt_tmfs_in_core(void);
 u8 kitt_tmf_response(const struct se_cmd *se_cmd);
 
 /* drivers/discovery.c */
