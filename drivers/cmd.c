@@ -163,65 +163,78 @@ static void kitt_sess_slot_back(struct kitt_conn *conn, bool immediate)
 		kitt_sess_cmd_done(conn->sess);
 }
 
+/* What a command holds besides its tag (kitt_cmd_free_tag()). */
+#define KITT_CMD_HOLDS	(BIT(KITT_CMD_SLOT) | BIT(KITT_CMD_IMM_CMD) | \
+			 BIT(KITT_CMD_IMM_TMF) | BIT(KITT_CMD_TMF_COUNTED))
+
 /*
- * What a command holds besides its tag: its CmdSN slot, its place among
- * the session's immediate commands, its count as a TMF in the core. Given
- * back once, with the tag (release_cmd), so the window never promises a
- * slot whose tag is not free yet.
+ * Free @cmd's tag, then give back what it held: its CmdSN slot, its place
+ * among the session's immediate commands or TMFs, its count as a TMF in
+ * the core. The slot comes back only once the tag is free, so the window
+ * never promises a slot whose tag is still in use. @cmd is not touched
+ * after the free.
  */
-static void kitt_cmd_put_holds(struct kitt_sess *sess, struct kitt_cmd *cmd)
+static void kitt_cmd_free_tag(struct kitt_sess *sess, struct kitt_cmd *cmd)
 {
-	if (test_and_clear_bit(KITT_CMD_SLOT, &cmd->flags))
+	unsigned long holds = cmd->flags & KITT_CMD_HOLDS;
+
+	target_free_tag(sess->se_sess, &cmd->se_cmd);
+	if (holds & BIT(KITT_CMD_SLOT))
 		kitt_sess_cmd_done(sess);
-	if (test_and_clear_bit(KITT_CMD_IMM_COUNTED, &cmd->flags))
+	if (holds & BIT(KITT_CMD_IMM_CMD))
 		atomic_dec(&sess->imm_cmds);
-	if (test_and_clear_bit(KITT_CMD_TMF_COUNTED, &cmd->flags))
+	if (holds & BIT(KITT_CMD_IMM_TMF))
+		atomic_dec(&sess->imm_tmfs);
+	if (holds & BIT(KITT_CMD_TMF_COUNTED))
 		kitt_tmf_done(sess);
 }
 
 /*
- * Immediate SCSI commands take tags from the reserve beyond the window;
- * at most KITT_IMM_CMDS_MAX at once, so that TMFs always find one.
+ * Immediate requests take tags from the reserve beyond the window: at
+ * most half of it for SCSI commands, half for TMFs. Returns the flag of
+ * the count taken (0 for a request in the window), or -1 if over.
  */
-static bool kitt_sess_take_imm(struct kitt_sess *sess, const u8 *bhs)
+static int kitt_sess_take_imm(struct kitt_sess *sess, const u8 *bhs)
 {
-	if (!kitt_bhs_immediate(bhs) ||
-	    kitt_bhs_opcode(bhs) != ISCSI_OP_SCSI_CMD)
-		return true;
-	if (atomic_inc_return(&sess->imm_cmds) <= KITT_IMM_CMDS_MAX)
-		return true;
-	atomic_dec(&sess->imm_cmds);
-	return false;
+	bool tmf = kitt_bhs_opcode(bhs) == ISCSI_OP_SCSI_TMFUNC;
+	atomic_t *count = tmf ? &sess->imm_tmfs : &sess->imm_cmds;
+
+	if (!kitt_bhs_immediate(bhs))
+		return KITT_CMD_SLOT;
+	if (atomic_inc_return(count) <= KITT_IMM_MAX)
+		return tmf ? KITT_CMD_IMM_TMF : KITT_CMD_IMM_CMD;
+	atomic_dec(count);
+	return -1;
 }
 
 /*
  * A command (or TMF) for the request in conn->rx_bhs, on the connection's
- * list; NULL if it may not have a tag (too many immediate commands, or the
- * pool is empty).
+ * list; NULL if it may not have a tag (too many immediate requests).
  */
 struct kitt_cmd *kitt_cmd_get(struct kitt_conn *conn, const u8 *bhs)
 {
 	struct kitt_sess *sess = conn->sess;
-	bool imm = kitt_bhs_immediate(bhs);
 	struct kitt_cmd *cmd;
+	int hold;
 
-	if (!kitt_sess_take_imm(sess, bhs))
+	hold = kitt_sess_take_imm(sess, bhs);
+	if (hold < 0)
 		return NULL;
 	cmd = kitt_cmd_alloc(sess);
 	if (!cmd) {
-		if (imm && kitt_bhs_opcode(bhs) == ISCSI_OP_SCSI_CMD)
+		/* The pool has a tag for every slot and immediate: a bug. */
+		if (hold == KITT_CMD_IMM_CMD)
 			atomic_dec(&sess->imm_cmds);
+		else if (hold == KITT_CMD_IMM_TMF)
+			atomic_dec(&sess->imm_tmfs);
 		return NULL;
 	}
 	cmd->conn = conn;
 	cmd->itt = kitt_bhs_itt(bhs);
 	memcpy(cmd->lun, bhs + 8, 8);
-	if (imm)
+	if (kitt_bhs_immediate(bhs))
 		set_bit(KITT_CMD_IMMEDIATE, &cmd->flags);
-	else
-		set_bit(KITT_CMD_SLOT, &cmd->flags);
-	if (imm && kitt_bhs_opcode(bhs) == ISCSI_OP_SCSI_CMD)
-		set_bit(KITT_CMD_IMM_COUNTED, &cmd->flags);
+	set_bit(hold, &cmd->flags);
 	spin_lock_bh(&conn->lock);
 	list_add_tail(&cmd->conn_entry, &conn->cmds);
 	spin_unlock_bh(&conn->lock);
@@ -243,8 +256,7 @@ void kitt_cmd_put_unused(struct kitt_conn *conn, struct kitt_cmd *cmd)
 	spin_lock_bh(&conn->lock);
 	list_del_init(&cmd->conn_entry);
 	spin_unlock_bh(&conn->lock);
-	kitt_cmd_put_holds(conn->sess, cmd);
-	target_free_tag(conn->sess->se_sess, &cmd->se_cmd);
+	kitt_cmd_free_tag(conn->sess, cmd);
 }
 
 /*
@@ -331,21 +343,24 @@ static void kitt_cmd_cut_write(struct kitt_cmd *cmd, u8 *cdb,
 }
 
 /*
- * A read is sized by what the initiator made room for (EDTL), not by its
- * CDB: a READ of 100 MiB with an EDTL of 512 allocates and reads one
- * block. The core has checked the whole CDB (LBA range, transfer limits);
- * block transfers keep whole blocks. What is cut off is reported as
- * residual overflow (kitt_cmd_residual).
+ * A block read is sized by what the initiator made room for (EDTL), in
+ * whole blocks, not by its CDB: a READ of 100 MiB with an EDTL of 512
+ * allocates and reads one block. The core has checked the whole CDB (LBA
+ * range, transfer limits). What is cut off is reported as residual
+ * overflow (kitt_cmd_residual). Other reads are left alone: the core's
+ * emulations shorten data_length to what they return, and their
+ * allocation lengths are small (and bounded by max_session_data_mib).
  */
 static void kitt_cmd_cut_read(struct kitt_cmd *cmd)
 {
 	struct se_cmd *se_cmd = &cmd->se_cmd;
-	u64 len = cmd->edtl;
+	u64 len;
 
-	if (se_cmd->data_length <= len)
+	if (!(se_cmd->se_cmd_flags & SCF_SCSI_DATA_CDB) ||
+	    se_cmd->data_length <= cmd->edtl)
 		return;
-	if (se_cmd->se_cmd_flags & SCF_SCSI_DATA_CDB)
-		len = roundup(len, se_cmd->se_dev->dev_attrib.block_size);
+	/* Logical block sizes are powers of two (512 to 4096). */
+	len = round_up((u64)cmd->edtl, se_cmd->se_dev->dev_attrib.block_size);
 	if (se_cmd->data_length <= len)
 		return;
 	cmd->cut = se_cmd->data_length - len;
@@ -380,6 +395,29 @@ static void kitt_cmd_prep_submit(struct kitt_conn *conn, struct kitt_cmd *cmd,
 	}
 	if (kitt_cmd_charge(conn->sess, cmd))
 		kitt_target_submit(se_cmd);
+}
+
+/*
+ * Whether the initiator owes data of @cmd: for dataout_timeout, from the
+ * command (unsolicited data) or the R2T that asked, renewed by each
+ * Data-Out; not while kitt has yet to send the R2T. io_work only.
+ */
+static void kitt_cmd_owed(struct kitt_cmd *cmd, bool owed)
+{
+	WRITE_ONCE(cmd->data_wait, owed ? jiffies | 1 : 0);
+}
+
+/* Bursts the initiator is sending (or owes) data of. io_work only. */
+static bool kitt_cmd_bursts_open(const struct kitt_cmd *cmd)
+{
+	int i;
+
+	if (cmd->unsol.active)
+		return true;
+	for (i = 0; i < KITT_MAX_R2T; i++)
+		if (cmd->bursts[i].active)
+			return true;
+	return false;
 }
 
 /* A SCSI Command header is in: start the command in the core. */
@@ -429,8 +467,10 @@ static int kitt_cmd_rx_hdr(struct kitt_conn *conn)
 		cmd->unsol.offset = dsl;
 		cmd->unsol.len = min(edtl, conn->params.first_burst_length) - dsl;
 		cmd->unsol.active = cmd->unsol.len != 0;
-		if (cmd->unsol.active)
+		if (cmd->unsol.active) {
 			conn->unsol_cmd = cmd;
+			kitt_cmd_owed(cmd, true);
+		}
 	}
 	if (dir == DMA_TO_DEVICE)
 		kitt_cmd_cut_write(cmd, cdb, &ci, lun);
@@ -566,7 +606,6 @@ static void kitt_cmd_data_in_place(struct kitt_cmd *cmd, bool final)
 {
 	struct kitt_burst *b = cmd->rx_burst;
 
-	WRITE_ONCE(cmd->data_wait, jiffies);	/* the peer is sending */
 	/* After a bad PDU, count what was sent: it ends the data phase. */
 	if (test_bit(KITT_CMD_DATA_ERROR, &cmd->flags))
 		cmd->data_done += min(cmd->rx_len, cmd->write_len);
@@ -580,6 +619,7 @@ static void kitt_cmd_data_in_place(struct kitt_cmd *cmd, bool final)
 		if (b == &cmd->unsol && !b->active &&
 		    cmd->conn->unsol_cmd == cmd)
 			cmd->conn->unsol_cmd = NULL;
+		kitt_cmd_owed(cmd, kitt_cmd_bursts_open(cmd));
 	}
 	if (test_bit(KITT_CMD_RSP_QUEUED, &cmd->flags))
 		return;
@@ -662,9 +702,12 @@ static struct kitt_burst *kitt_data_out_burst(struct kitt_conn *conn,
 	if (tag >= conn->sess->tags)
 		return NULL;
 	cmd = &((struct kitt_cmd *)se_sess->sess_cmd_map)[tag];
-	if (cmd->conn != conn || cmd->itt != itt ||
-	    test_bit(KITT_CMD_ABORTED, &cmd->flags))
+	if (cmd->conn != conn || cmd->itt != itt)
 		return NULL;
+	if (test_bit(KITT_CMD_ABORTED, &cmd->flags)) {
+		*cmdp = cmd;	/* data in flight when it was aborted */
+		return NULL;
+	}
 	for (i = 0; i < KITT_MAX_R2T; i++) {
 		if (cmd->bursts[i].active && cmd->bursts[i].ttt == ttt) {
 			*cmdp = cmd;
@@ -706,8 +749,8 @@ static int kitt_data_out_hdr(struct kitt_conn *conn)
 
 	conn->rx_discard = len;
 	b = kitt_data_out_burst(conn, &cmd);
-	if (!b && kitt_data_out_drain(conn, len))
-		return 1;
+	if (!b && (cmd || kitt_data_out_drain(conn, len)))
+		return 1;	/* dropped without a word */
 	if (!b) {
 		pr_warn_ratelimited("rejecting Data-Out for unknown ITT 0x%08x TTT 0x%08x\n",
 				    kitt_bhs_itt(bhs), kitt_get_be32(bhs + 20));
@@ -790,6 +833,7 @@ static void kitt_cmd_queue_tx(struct kitt_cmd *cmd, struct kitt_tx *tx)
 static void kitt_cmd_queue_r2t(struct kitt_cmd *cmd)
 {
 	if (cmd->r2t_offset >= cmd->write_len ||
+	    test_bit(KITT_CMD_EXECUTED, &cmd->flags) ||
 	    test_and_set_bit(KITT_CMD_R2T_QUEUED, &cmd->flags))
 		return;
 	kitt_cmd_queue_tx(cmd, &cmd->r2t_tx);
@@ -858,7 +902,9 @@ static int kitt_cmd_send_r2t(struct kitt_conn *conn, struct kitt_cmd *cmd)
 
 	for (;;) {
 		if (!cmd->r2t_building) {
-			b = kitt_cmd_free_burst(cmd);
+			/* Ended meanwhile (aborted): ask for nothing more. */
+			b = test_bit(KITT_CMD_EXECUTED, &cmd->flags) ? NULL :
+			    kitt_cmd_free_burst(cmd);
 			/*
 			 * The first R2T asks for what follows the unsolicited
 			 * data, which may have ended short of FirstBurstLength.
@@ -878,8 +924,8 @@ static int kitt_cmd_send_r2t(struct kitt_conn *conn, struct kitt_cmd *cmd)
 		if (ret <= 0)
 			return ret;
 		cmd->r2t_building = false;
-		/* dataout_timeout counts from the R2T, as the initiator sees it. */
-		WRITE_ONCE(cmd->data_wait, jiffies);
+		/* The initiator owes this burst from now on. */
+		kitt_cmd_owed(cmd, true);
 	}
 	clear_bit(KITT_CMD_R2T_QUEUED, &cmd->flags);
 	return 1;
@@ -918,7 +964,6 @@ int kitt_write_pending(struct se_cmd *se_cmd)
 	if (hold)
 		kref_get(&se_cmd->cmd_kref);
 	cmd->write_len = se_cmd->data_length;
-	WRITE_ONCE(cmd->data_wait, jiffies);
 	/* write_len before the receiver sees WRITE_READY. */
 	smp_mb__before_atomic();
 	set_bit(KITT_CMD_WRITE_READY, &cmd->flags);
@@ -1311,8 +1356,7 @@ void kitt_release_cmd(struct se_cmd *se_cmd)
 
 	if (cmd->charged)
 		atomic_long_sub(cmd->charged, &sess->data_bytes);
-	kitt_cmd_put_holds(sess, cmd);
-	target_free_tag(se_cmd->se_sess, se_cmd);
+	kitt_cmd_free_tag(sess, cmd);
 }
 
 /*
@@ -1372,7 +1416,7 @@ void kitt_conn_reap_aborted(struct kitt_conn *conn, bool all)
 /* A write whose data the initiator still owes (buffers exist, not run). */
 static bool kitt_cmd_waits_for_data(struct kitt_cmd *cmd)
 {
-	return test_bit(KITT_CMD_WRITE_READY, &cmd->flags) &&
+	return test_bit_acquire(KITT_CMD_WRITE_READY, &cmd->flags) &&
 	       !test_bit(KITT_CMD_EXECUTED, &cmd->flags) &&
 	       !test_bit(KITT_CMD_RSP_QUEUED, &cmd->flags);
 }
@@ -1400,18 +1444,23 @@ static struct kitt_cmd *kitt_conn_aborting_write(struct kitt_conn *conn)
 	return found;
 }
 
-/* Whether a write has waited longer than @timeout for data; its ITT. */
+/*
+ * Whether a write has waited longer than @timeout for data the initiator
+ * owes (kitt_cmd_owed()); its ITT.
+ */
 static bool kitt_conn_late_write(struct kitt_conn *conn, unsigned long timeout,
 				 u32 *itt)
 {
-	unsigned long now = jiffies;
+	unsigned long now = jiffies, since;
 	struct kitt_cmd *cmd;
 	bool late = false;
 
 	spin_lock_bh(&conn->lock);
 	list_for_each_entry(cmd, &conn->cmds, conn_entry) {
-		if (kitt_cmd_waits_for_data(cmd) && !kitt_cmd_core_aborting(cmd) &&
-		    time_after(now, READ_ONCE(cmd->data_wait) + timeout)) {
+		since = READ_ONCE(cmd->data_wait);
+		if (since && kitt_cmd_waits_for_data(cmd) &&
+		    !kitt_cmd_core_aborting(cmd) &&
+		    time_after(now, since + timeout)) {
 			*itt = cmd->itt;
 			late = true;
 			break;
@@ -1428,9 +1477,10 @@ static bool kitt_conn_late_write(struct kitt_conn *conn, unsigned long timeout,
  *   until the commands it aborts are released, and a write the initiator
  *   sends no more data for would never be: end its data phase here, as
  *   if its connection had gone, so that the abort completes at once.
- * - At ErrorRecoveryLevel 0 a write that has had no data for the ACL's
- *   dataout_timeout (@timeout) ends its connection, unless a TMF of the
- *   session is in the core (it is answered first).
+ * - At ErrorRecoveryLevel 0 a write that has had no data it is owed for
+ *   the ACL's dataout_timeout (@timeout) ends its connection, unless a
+ *   TMF of the session went to the core less than @timeout ago and is
+ *   still there (it is answered first, and may be what ends the write).
  *
  * Returns true if the connection must close.
  */
@@ -1443,7 +1493,7 @@ bool kitt_conn_watch_writes(struct kitt_conn *conn, unsigned long timeout)
 		kitt_cmd_abort_write(cmd);
 		target_put_sess_cmd(&cmd->se_cmd);
 	}
-	if (!timeout || atomic_read(&conn->sess->tmfs) ||
+	if (!timeout || kitt_tmf_recent(conn->sess, timeout) ||
 	    !kitt_conn_late_write(conn, timeout, &itt))
 		return false;
 	pr_warn_ratelimited("no Data-Out for ITT 0x%08x in %lu s: dropping the connection (ErrorRecoveryLevel 0)\n",

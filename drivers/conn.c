@@ -46,12 +46,22 @@ static DEFINE_MUTEX(kitt_conns_lock);
 /*
  * Connections one portal lets log in at once: a peer opening connections
  * and never logging in ties up no more than this (each is closed after
- * the login timeout). Beyond it, new connections are closed at once.
+ * the login timeout). Beyond it, a new connection closes the login that
+ * has gone longest without a Login PDU (KITT_LOGIN_STALE), or is closed
+ * itself if every login is progressing.
  */
 static unsigned int kitt_max_logins = 256;
 module_param_named(max_logins_per_portal, kitt_max_logins, uint, 0644);
 MODULE_PARM_DESC(max_logins_per_portal,
 		 "connections logging in at once through one portal (default 256)");
+
+/*
+ * With max_logins_per_portal connections in login, a new one makes room
+ * by closing the one that has gone longest without a Login PDU, if that
+ * is at least this long: idle and trickling peers cannot keep initiators
+ * out, and a burst of real logins is not cut short.
+ */
+#define KITT_LOGIN_STALE	HZ
 
 /* @conn no longer counts as logging in through its portal. */
 static void kitt_conn_uncount_login(struct kitt_conn *conn)
@@ -420,9 +430,10 @@ static int kitt_conn_rx_pdu(struct kitt_conn *conn)
 {
 	int ret;
 
-	if (conn->state == KITT_CONN_LOGIN)
+	if (conn->state == KITT_CONN_LOGIN) {
+		WRITE_ONCE(conn->login_seen, jiffies);
 		ret = kitt_login_rx(conn);
-	else
+	} else
 		ret = kitt_ffp_rx(conn);
 	kitt_conn_rx_reset(conn);
 	return ret;
@@ -965,8 +976,9 @@ static void kitt_conn_watch_work(struct work_struct *work)
 {
 	struct kitt_conn *conn = container_of(to_delayed_work(work),
 					      struct kitt_conn, watch_work);
+	enum kitt_conn_state state = READ_ONCE(conn->state);
 
-	if (READ_ONCE(conn->state) != KITT_CONN_FULL)
+	if (state != KITT_CONN_FULL && state != KITT_CONN_LOGOUT)
 		return;
 	if (kitt_conn_watch_writes(conn, conn->dataout_timeout)) {
 		kitt_conn_close(conn, "Data-Out timeout");
@@ -1013,20 +1025,62 @@ static void kitt_sockaddr_to_netaddr(const struct sockaddr_storage *ss,
 	}
 }
 
+/*
+ * The login of @portal that has gone longest without a whole Login PDU,
+ * if that is at least KITT_LOGIN_STALE; NULL if none has.
+ */
+static struct kitt_conn *kitt_portal_stale_login(struct kitt_portal *portal)
+{
+	unsigned long oldest = jiffies - KITT_LOGIN_STALE, seen;
+	struct kitt_conn *conn, *stale = NULL;
+
+	lockdep_assert_held(&kitt_conns_lock);
+	list_for_each_entry(conn, &portal->conns, portal_entry) {
+		seen = READ_ONCE(conn->login_seen);
+		if (conn->login_counted && time_before_eq(seen, oldest)) {
+			oldest = seen;
+			stale = conn;
+		}
+	}
+	return stale;
+}
+
+/*
+ * Count a new login through @portal; at the cap, close the stalest login
+ * to make room. False if there is none to close: the new one must go.
+ */
+static bool kitt_portal_count_login(struct kitt_portal *portal)
+{
+	struct kitt_conn *stale = NULL;
+	bool room;
+
+	mutex_lock(&kitt_conns_lock);
+	room = portal->logins < READ_ONCE(kitt_max_logins);
+	if (!room) {
+		stale = kitt_portal_stale_login(portal);
+		if (stale) {
+			kitt_conn_uncount_login(stale);
+			kitt_conn_close(stale, NULL);
+			room = true;
+		}
+	}
+	if (room)
+		portal->logins++;
+	mutex_unlock(&kitt_conns_lock);
+	if (stale)
+		pr_warn_ratelimited("%u connections logging in through one portal: closing the one silent longest\n",
+				    READ_ONCE(kitt_max_logins));
+	return room;
+}
+
 /* A new connection from @portal's listener: set it up to log in. */
 int kitt_conn_start(struct kitt_portal *portal, struct socket *sock)
 {
 	struct sockaddr_storage ss;
 	struct kitt_conn *conn;
-	bool busy;
 
-	mutex_lock(&kitt_conns_lock);
-	busy = portal->logins >= READ_ONCE(kitt_max_logins);
-	if (!busy)
-		portal->logins++;
-	mutex_unlock(&kitt_conns_lock);
-	if (busy) {
-		pr_warn_ratelimited("%u connections logging in through one portal: closing new ones\n",
+	if (!kitt_portal_count_login(portal)) {
+		pr_warn_ratelimited("%u connections logging in through one portal, none silent for a second: closing the new one\n",
 				    READ_ONCE(kitt_max_logins));
 		return -EBUSY;
 	}
@@ -1072,6 +1126,7 @@ int kitt_conn_start(struct kitt_portal *portal, struct socket *sock)
 	 */
 	kref_get(&conn->ref);
 	conn->accepted = jiffies;
+	conn->login_seen = conn->accepted;
 	queue_delayed_work(kitt_wq, &conn->login_timeout, KITT_LOGIN_TIMEOUT);
 	kitt_conn_install_callbacks(conn);
 

@@ -238,7 +238,8 @@ void kitt_sess_conn_closed(struct kitt_conn *conn)
 		/*
 		 * No new commands; wait for the core to finish the old ones.
 		 * The connection's orphans end in this wait and give their
-		 * CmdSN slots back through conn->sess: keep it until then.
+		 * tags and CmdSN slots back (release_cmd): keep the session's
+		 * state until then.
 		 */
 		target_stop_session(sess->se_sess);
 		target_wait_for_sess_cmds(sess->se_sess);

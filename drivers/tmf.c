@@ -30,6 +30,16 @@ bool kitt_tmfs_in_core(void)
 	return atomic_read(&kitt_tmfs) > 0;
 }
 
+/*
+ * A TMF of @sess went to the core less than @within ago and is still
+ * there: its answer comes before any Data-Out timeout of the session.
+ */
+bool kitt_tmf_recent(struct kitt_sess *sess, unsigned long within)
+{
+	return atomic_read(&sess->tmfs) &&
+	       time_before(jiffies, READ_ONCE(sess->tmf_seen) + within);
+}
+
 /* A TMF counted in kitt_tmf_count() is released. */
 void kitt_tmf_done(struct kitt_sess *sess)
 {
@@ -44,6 +54,7 @@ void kitt_tmf_done(struct kitt_sess *sess)
 static void kitt_tmf_count(struct kitt_conn *conn, struct kitt_cmd *cmd)
 {
 	set_bit(KITT_CMD_TMF_COUNTED, &cmd->flags);
+	WRITE_ONCE(conn->sess->tmf_seen, jiffies);
 	atomic_inc(&conn->sess->tmfs);
 	atomic_inc(&kitt_tmfs);
 }

@@ -93,6 +93,7 @@ struct kitt_conn {
 	struct work_struct release_work;
 	struct delayed_work login_timeout;
 	unsigned long accepted;		/* jiffies; set before callbacks go in */
+	unsigned long login_seen;	/* jiffies: accepted, or last Login PDU in */
 	struct delayed_work nopin_work;	/* pings an idle connection */
 	struct delayed_work logout_timeout; /* after asking for a logout */
 	struct delayed_work watch_work;	/* writes waiting for data */
@@ -197,7 +198,9 @@ struct kitt_sess {
 	u32 cmdsn_depth;
 	u32 tags;			/* tag pool: cmdsn_depth + KITT_TAGS_RESERVE */
 	atomic_t imm_cmds;		/* immediate SCSI commands holding a tag */
+	atomic_t imm_tmfs;		/* immediate TMFs holding a tag */
 	atomic_t tmfs;			/* TMFs in the core (kitt_conn_watch_work) */
+	unsigned long tmf_seen;		/* jiffies: the last TMF went to the core */
 
 	/* The connection; under sn_lock, cleared when it closes. */
 	struct kitt_conn *conn;
@@ -208,11 +211,12 @@ struct kitt_sess {
 };
 
 /*
- * Tags beyond the CmdSN window, for immediate commands and TMFs; immediate
- * SCSI commands may hold at most half of them, so TMFs always find one.
+ * Tags beyond the CmdSN window, for immediate requests: half for SCSI
+ * commands, half for TMFs, so that TMFs always find one and the window's
+ * tags are the window's.
  */
 #define KITT_TAGS_RESERVE	16
-#define KITT_IMM_CMDS_MAX	(KITT_TAGS_RESERVE / 2)
+#define KITT_IMM_MAX		(KITT_TAGS_RESERVE / 2)
 
 /* Most R2Ts one command has outstanding (MaxOutstandingR2T is capped). */
 #define KITT_MAX_R2T		4
@@ -256,7 +260,7 @@ struct kitt_cmd {
 	u32 data_done;			/* bytes of write data in place */
 	u32 write_len;			/* bytes of write data to receive */
 	u32 charged;			/* its part of sess->data_bytes */
-	unsigned long data_wait;	/* jiffies: buffers ready or data last came */
+	unsigned long data_wait;	/* jiffies: data owed since; 0: none owed */
 	u32 r2t_offset;			/* next offset to ask for */
 	u32 r2t_sn;
 	struct kitt_burst unsol;
@@ -285,9 +289,11 @@ struct kitt_cmd {
 
 enum {
 	KITT_CMD_IMMEDIATE,	/* the I bit: no CmdSN slot */
-	KITT_CMD_SLOT,		/* holds a CmdSN slot, given back with its tag */
-	KITT_CMD_IMM_COUNTED,	/* counted in sess->imm_cmds */
-	KITT_CMD_TMF_COUNTED,	/* a TMF counted in sess->tmfs and kitt_tmfs */
+	/* What it holds besides its tag, given back with it: */
+	KITT_CMD_SLOT,		/* a CmdSN slot */
+	KITT_CMD_IMM_CMD,	/* immediate SCSI command: in sess->imm_cmds */
+	KITT_CMD_IMM_TMF,	/* immediate TMF: in sess->imm_tmfs */
+	KITT_CMD_TMF_COUNTED,	/* a TMF in the core: sess->tmfs, kitt_tmfs */
 	KITT_CMD_WRITE_READY,	/* write_pending was called: buffers exist */
 	KITT_CMD_RSP_QUEUED,	/* Data-In/status queued */
 	KITT_CMD_R2T_QUEUED,
@@ -378,6 +384,7 @@ void kitt_queue_tm_rsp(struct se_cmd *se_cmd);
 /* drivers/tmf.c */
 int kitt_tmf_rx(struct kitt_conn *conn);
 void kitt_tmf_done(struct kitt_sess *sess);
+bool kitt_tmf_recent(struct kitt_sess *sess, unsigned long within);
 bool kitt_tmfs_in_core(void);
 u8 kitt_tmf_response(const struct se_cmd *se_cmd);
 

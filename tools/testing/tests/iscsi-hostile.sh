@@ -1,10 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0
 # timeout: 420
 #
-# A hostile peer against a live kitt (tools/testing/iscsi_peer.py): idle
-# connections beyond max_logins_per_portal are closed at once and the
-# rest at the login timeout, and so are logins trickling a byte at a
-# time; a thousand half-open connections cost no more than the cap;
+# A hostile peer against a live kitt (tools/testing/iscsi_peer.py): at
+# max_logins_per_portal a new connection closes the login silent longest,
+# the rest close at the login timeout, and so do logins trickling a byte
+# at a time; a thousand half-open connections cost no more than the cap,
+# and with a thousand idle or trickling connections held open a real
+# initiator still logs in within seconds;
 # thousands of unknown keys, login text of
 # 8189-8192 bytes without a NUL, non-Login PDUs during login, an empty
 # extended-CDB AHS, a Text PDU continued with no data. Each gets its
@@ -38,19 +40,24 @@ def works(what):
     p.logout()
     p.close()
 
-# Idle connections: 40 may wait in login, more are closed at once.
+def closed_within(s, secs):
+    s.settimeout(secs)
+    try:
+        return s.recv(1) == b''
+    except ConnectionError:
+        return True
+    except socket.timeout:
+        return False
+
+# Idle connections: 40 may wait in login; the 41st closes the one silent
+# longest (the first), not itself.
 idle = [socket.create_connection(('127.0.0.1', 3260)) for _ in range(40)]
-time.sleep(1)
+time.sleep(1.5)
 extra = socket.create_connection(('127.0.0.1', 3260))
-extra.settimeout(5)
-try:
-    closed = extra.recv(1) == b''
-except ConnectionError:
-    closed = True
-except socket.timeout:
-    closed = False
-check(closed, 'connection 41 in login: closed at once')
-extra.close()
+check(closed_within(idle[0], 5), 'connection 41: the first idle login is closed')
+check(not closed_within(extra, 1), 'connection 41 itself stays')
+check(not any(closed_within(s, 0.01) for s in idle[1:]), 'the other idle logins stay')
+idle = idle[1:] + [extra]
 start = time.monotonic()
 for s in idle:
     s.settimeout(25)
@@ -139,6 +146,39 @@ check(held <= 40, '1000 half-open connections: kitt keeps %d open (the cap is 40
 for s in half:
     s.close()
 works('after a thousand half-open connections')
+
+# A flood held open: a thousand connections, idle or trickling a byte
+# every half second, against the same portal; a real initiator still gets
+# in within seconds, each time (every new connection closes the login
+# silent longest).
+flood, trickle = [], []
+for i in range(1000):
+    c = socket.create_connection(('127.0.0.1', 3260), timeout=20)
+    (trickle if i % 10 == 0 else flood).append(c)
+    if i % 100 == 99:
+        for t in trickle:
+            try:
+                t.sendall(b'\x43')
+            except OSError:
+                pass
+time.sleep(1.5)
+for attempt in range(3):
+    for t in trickle:
+        try:
+            t.sendall(b'\x00')
+        except OSError:
+            pass
+    start = time.monotonic()
+    try:
+        works('with a thousand idle or slow connections held open (%d)' % attempt)
+    except (ConnectionError, OSError, RuntimeError) as e:
+        check(False, 'login through a flood of held connections: %r' % e)
+    took = time.monotonic() - start
+    check(took < 5, 'login and read through the flood in %.1f s' % took)
+held = target_side_conns()
+check(held <= 41, 'through the flood kitt keeps %d connections open (the cap is 40)' % held)
+for c in flood + trickle:
+    c.close()
 
 # In the full feature phase.
 p = Peer('127.0.0.1')
