@@ -167,6 +167,7 @@ class Peer:
             stat_sn = pdu.u32(24)
             if pdu.opcode != OP_NOOP_IN or pdu.u32(16) != 0xffffffff:
                 self.exp_stat_sn = stat_sn + 1
+        self.last_pdu = pdu
         return pdu
 
     def next_itt(self):
@@ -239,6 +240,7 @@ class Peer:
             got = parse_text(rsp.data)
             answers.update(got)
             if rsp.flags & 0x80:
+                self.login_rsp = rsp
                 self.tsih = struct.unpack_from('>H', rsp.bhs, 14)[0]
                 self.cmd_sn = rsp.u32(28)
                 self.hdigest = answers.get('HeaderDigest') == 'CRC32C'
@@ -292,14 +294,21 @@ class Peer:
             pdus.append(rsp)
         return pdus
 
-    def scsi_read(self, lun, cdb, length):
-        """A read command; returns (Data-In PDUs, final PDU with status)."""
+    def scsi_read_cmd(self, lun, cdb, length):
+        """Send a read command without waiting for its answer; returns
+        its (ITT, CmdSN)."""
         bhs = self._hdr(OP_SCSI_CMD, 0x80 | 0x40 | 0x01)
         bhs[8:16] = struct.pack('>Q', lun << 48)
         struct.pack_into('>I', bhs, 20, length)
         bhs[32:32 + len(cdb)] = cdb
+        cmd_sn = self.cmd_sn
         self.cmd_sn += 1
         self.send(bhs)
+        return self.itt, cmd_sn
+
+    def scsi_read(self, lun, cdb, length):
+        """A read command; returns (Data-In PDUs, final PDU with status)."""
+        self.scsi_read_cmd(lun, cdb, length)
         pdus = []
         while True:
             pdu = self.recv()
@@ -348,6 +357,31 @@ class Peer:
         struct.pack_into('>IIIIII', bhs, 16, itt, ttt, 0, self.exp_stat_sn, 0, 0)
         struct.pack_into('>II', bhs, 36, data_sn, offset)
         self.send(bhs, data)
+
+    def tmf(self, function, lun=0, ref_itt=0xffffffff, ref_cmd_sn=0,
+            immediate=True):
+        """Send a Task Management Function Request (RFC 7143 11.5) without
+        waiting for its answer; returns its ITT. An immediate one carries
+        the current CmdSN and does not advance it."""
+        bhs = self._hdr(OP_TMF, 0x80 | function, immediate=immediate)
+        bhs[8:16] = struct.pack('>Q', lun << 48)
+        struct.pack_into('>I', bhs, 20, ref_itt)
+        struct.pack_into('>I', bhs, 32, ref_cmd_sn)
+        if not immediate:
+            self.cmd_sn += 1
+        self.send(bhs)
+        return self.itt
+
+    def nop_answer(self, nop_in):
+        """Answer a NOP-In that asks for one (TTT not 0xffffffff): an
+        immediate NOP-Out with its TTT and LUN, ITT 0xffffffff."""
+        bhs = bytearray(48)
+        bhs[0] = 0x40 | OP_NOOP_OUT
+        bhs[1] = 0x80
+        bhs[8:16] = nop_in.bhs[8:16]
+        struct.pack_into('>IIII', bhs, 16, 0xffffffff, nop_in.u32(20),
+                         self.cmd_sn, self.exp_stat_sn)
+        self.send(bhs)
 
     def recv_quiet(self, quiet=1.0):
         """Every PDU that arrives until none has for @quiet seconds."""
