@@ -1009,6 +1009,20 @@ static void kitt_cmd_residual(struct kitt_cmd *cmd, u8 *flags, u8 *count_field)
 	kitt_put_be32(count_field, count);
 }
 
+/*
+ * The status of @cmd is being stamped. If only the fabric's reference is
+ * left (the core is done, nothing else holds it), its tag is freed as soon
+ * as the response has left, in this io_work, before another PDU is read:
+ * its CmdSN slot can go back now, so the response itself reopens the
+ * window (a window of one would otherwise stay shut).
+ */
+static void kitt_cmd_slot_early(struct kitt_conn *conn, struct kitt_cmd *cmd)
+{
+	if (kref_read(&cmd->se_cmd.cmd_kref) == 1 &&
+	    test_and_clear_bit(KITT_CMD_SLOT, &cmd->flags))
+		kitt_sess_cmd_done(conn->sess);
+}
+
 /* Build the header of the next Data-In PDU. */
 static void kitt_cmd_build_datain(struct kitt_conn *conn, struct kitt_cmd *cmd)
 {
@@ -1031,6 +1045,8 @@ static void kitt_cmd_build_datain(struct kitt_conn *conn, struct kitt_cmd *cmd)
 		h[3] = se_cmd->scsi_status;
 		kitt_cmd_residual(cmd, &h[1], h + 44);
 	}
+	if (last && cmd->status_in_datain)
+		kitt_cmd_slot_early(conn, cmd);
 	kitt_conn_stamp_hdr(conn, h, last && cmd->status_in_datain);
 	kitt_put_be32(h + 36, cmd->datain_sn++);
 	kitt_put_be32(h + 40, cmd->datain_off);
@@ -1130,6 +1146,7 @@ static void kitt_cmd_build_status(struct kitt_conn *conn, struct kitt_cmd *cmd)
 	kitt_put_be16(cmd->sense_hdr, sense_len);
 	kitt_put_be24(h + 5, cmd->pdu_len);
 	kitt_put_be32(h + 16, cmd->itt);
+	kitt_cmd_slot_early(conn, cmd);
 	kitt_conn_stamp_hdr(conn, h, true);
 	/* ExpDataSN: the Data-In and R2T PDUs sent for this command. */
 	kitt_put_be32(h + 36, cmd->datain_sn + cmd->r2t_sn);
@@ -1155,6 +1172,7 @@ static void kitt_cmd_build_tmf_rsp(struct kitt_conn *conn,
 	h[1] = ISCSI_FLAG_CMD_FINAL;
 	h[2] = kitt_tmf_response(&cmd->se_cmd);
 	kitt_put_be32(h + 16, cmd->itt);
+	kitt_cmd_slot_early(conn, cmd);
 	kitt_conn_stamp_hdr(conn, h, true);
 	kitt_conn_seal_hdr(conn, h);
 	cmd->pdu_len = 0;

@@ -1031,13 +1031,16 @@ static void kitt_sockaddr_to_netaddr(const struct sockaddr_storage *ss,
  */
 static struct kitt_conn *kitt_portal_stale_login(struct kitt_portal *portal)
 {
-	unsigned long oldest = jiffies - KITT_LOGIN_STALE, seen;
+	unsigned long limit = jiffies - KITT_LOGIN_STALE, oldest = 0, seen;
 	struct kitt_conn *conn, *stale = NULL;
 
 	lockdep_assert_held(&kitt_conns_lock);
+	/* In accept order: of logins silent equally long, the first. */
 	list_for_each_entry(conn, &portal->conns, portal_entry) {
 		seen = READ_ONCE(conn->login_seen);
-		if (conn->login_counted && time_before_eq(seen, oldest)) {
+		if (!conn->login_counted || time_after(seen, limit))
+			continue;
+		if (!stale || time_before(seen, oldest)) {
 			oldest = seen;
 			stale = conn;
 		}
