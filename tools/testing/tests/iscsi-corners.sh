@@ -1,0 +1,93 @@
+# SPDX-License-Identifier: GPL-2.0
+# timeout: 300
+#
+# Protocol corners from a scriptable initiator (tools/testing/
+# iscsi_peer.py): a variable-length CDB whose ADDITIONAL CDB LENGTH claims
+# more bytes than came (Reject).
+. "$KITT_TOP/tools/testing/tests/lib.sh"
+
+IQN=iqn.2003-01.org.example.lab:corners
+TPG=/iscsi/$IQN/tpg1
+
+kitt_load
+targetcli set global auto_add_default_portal=false >/dev/null
+targetcli /backstores/ramdisk create name=rd0 size=16M >/dev/null
+targetcli /iscsi create "$IQN" >/dev/null
+targetcli "$TPG/luns" create /backstores/ramdisk/rd0 >/dev/null
+targetcli "$TPG/portals" create 127.0.0.1 3260 >/dev/null
+targetcli "$TPG" set attribute generate_node_acls=1 authentication=0 \
+	demo_mode_write_protect=0 >/dev/null
+wait_listen 127.0.0.1:3260 || die "not listening"
+
+PYTHONPATH=$KITT_TOP/tools/testing python3 - "$IQN" <<'PY'
+import struct, sys
+from iscsi_peer import *
+
+iqn = sys.argv[1]
+name = 'iqn.2003-01.org.example.lab:peer'
+failed = []
+
+
+def check(cond, what):
+    """Unlike iscsi_peer's, goes on after a failure: each corner says
+    for itself whether it holds."""
+    print('ok:' if cond else 'FAILED:', what)
+    if not cond:
+        failed.append(what)
+
+
+def works(p, what):
+    pdus = p.scsi_read(0, rw10(0x28, 0, 1), 512)
+    check(scsi_status(pdus)[0] == 0 and sum(len(x.data) for x in pdus) == 512,
+          'a READ(10) right after it runs: ' + what)
+
+
+def varlen_cmd(p, cdb, ahs_cdb=b''):
+    """A 0x7f CDB: its first 16 bytes in the BHS, @ahs_cdb in an Extended
+    CDB AHS. Returns what the target sends."""
+    bhs = p._hdr(OP_SCSI_CMD, 0x80 | 0x01)
+    ahs = b''
+    if ahs_cdb:
+        ahs = struct.pack('>HBB', len(ahs_cdb) + 1, 1, 0) + ahs_cdb
+        ahs += bytes(pad4(len(ahs)) - len(ahs))
+    bhs[4] = len(ahs) // 4
+    bhs[32:48] = cdb[:16]
+    p.cmd_sn += 1
+    p.sock.sendall(bytes(bhs) + ahs)
+    return p.recv_quiet()
+
+
+def varlen_cdb(total):
+    """A 0x7f CDB of @total bytes (ADDITIONAL CDB LENGTH = total - 8), an
+    unknown service action, its other bytes 0xaa."""
+    cdb = bytearray(b'\xaa' * total)
+    cdb[0], cdb[7] = 0x7f, total - 8
+    cdb[8:10] = b'\xff\xf0'
+    return bytes(cdb)
+
+
+# (a) The CDB length a variable-length CDB gives against the bytes received.
+p = Peer('127.0.0.1')
+p.login(name, iqn)
+cdb = varlen_cdb(32)
+pdus = varlen_cmd(p, cdb, cdb[16:])
+check(len(pdus) == 1 and pdus[0].opcode == OP_SCSI_RSP,
+      'a 32-byte 0x7f CDB, 16 bytes in the AHS: a SCSI Response (%s)' % pdus)
+pdus = varlen_cmd(p, cdb)
+check(len(pdus) == 1 and pdus[0].opcode == OP_REJECT and pdus[0].bhs[2] == 0x04,
+      'a 0x7f CDB claiming 32 bytes with no AHS: Reject, protocol error (%s)' % pdus)
+works(p, 'after a short 0x7f CDB')
+pdus = varlen_cmd(p, cdb, cdb[16:24])
+check(len(pdus) == 1 and pdus[0].opcode == OP_REJECT and pdus[0].bhs[2] == 0x04,
+      'a 0x7f CDB claiming 32 bytes with 24 received: Reject (%s)' % pdus)
+works(p, 'after a 0x7f CDB short of its AHS')
+cdb = varlen_cdb(16)
+pdus = varlen_cmd(p, cdb)
+check(len(pdus) == 1 and pdus[0].opcode == OP_SCSI_RSP,
+      'a 16-byte 0x7f CDB with no AHS: a SCSI Response (%s)' % pdus)
+
+p.logout()
+p.close()
+sys.exit(1 if failed else 0)
+PY
+kitt_unload
