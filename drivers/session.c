@@ -84,6 +84,20 @@ static struct kitt_sess *kitt_sess_find(struct kitt_tpg *tpg, const char *name,
 	return NULL;
 }
 
+/* Whether @tpg holds the session of (@name, @isid) whose TSIH is @tsih. */
+bool kitt_sess_exists(struct kitt_tpg *tpg, const char *name, const u8 *isid,
+		      u16 tsih)
+{
+	struct kitt_sess *s;
+	bool found;
+
+	mutex_lock(&tpg->lock);
+	s = kitt_sess_find(tpg, name, isid);
+	found = s && s->tsih == tsih;
+	mutex_unlock(&tpg->lock);
+	return found;
+}
+
 /*
  * Close the session named by (initiator, ISID) in @tpg and wait until it
  * has ended (its commands finished or aborted). Several logins may wait

@@ -354,6 +354,8 @@ struct kitt_sess *kitt_sess_create(struct kitt_conn *conn,
 				   const struct kitt_nego *nego,
 				   struct kitt_tpg *tpg, const u8 *isid,
 				   u32 cmd_sn, struct se_node_acl *acl);
+bool kitt_sess_exists(struct kitt_tpg *tpg, const char *name, const u8 *isid,
+		      u16 tsih);
 void kitt_tpg_close_sessions(struct kitt_tpg *tpg);
 int kitt_send_reject(struct kitt_conn *conn, u8 reason);
 void kitt_sess_cmd_done(struct kitt_sess *sess);

@@ -3,7 +3,8 @@
 #
 # Protocol corners from a scriptable initiator (tools/testing/
 # iscsi_peer.py): a variable-length CDB whose ADDITIONAL CDB LENGTH claims
-# more bytes than came (Reject).
+# more bytes than came (Reject), and a login naming an existing session
+# by its TSIH (too many connections: one per session).
 . "$KITT_TOP/tools/testing/tests/lib.sh"
 
 IQN=iqn.2003-01.org.example.lab:corners
@@ -86,6 +87,24 @@ pdus = varlen_cmd(p, cdb)
 check(len(pdus) == 1 and pdus[0].opcode == OP_SCSI_RSP,
       'a 16-byte 0x7f CDB with no AHS: a SCSI Response (%s)' % pdus)
 
+# (b) A second connection for the session: MaxConnections=1.
+q = Peer('127.0.0.1')
+q.isid, q.tsih = p.isid, p.tsih
+rsp = q.login_step(0, 1, [('InitiatorName', name), ('SessionType', 'Normal'),
+                          ('AuthMethod', 'None'), ('TargetName', iqn)])
+check(rsp.bhs[36:38] == b'\x02\x06',
+      'a login adding a connection to a session: 0x0206, too many connections '
+      '(0x%02x%02x)' % (rsp.bhs[36], rsp.bhs[37]))
+check(q.closed(), 'and the connection closes')
+q = Peer('127.0.0.1')
+q.isid, q.tsih = b'\x80\x12\x34\x56\x00\x02', p.tsih
+rsp = q.login_step(0, 1, [('InitiatorName', name), ('SessionType', 'Normal'),
+                          ('AuthMethod', 'None'), ('TargetName', iqn)])
+check(rsp.bhs[36:38] == b'\x02\x0a',
+      'a TSIH that is no session of this ISID: 0x020a, session does not exist '
+      '(0x%02x%02x)' % (rsp.bhs[36], rsp.bhs[37]))
+q.close()
+works(p, 'the session goes on')
 p.logout()
 p.close()
 sys.exit(1 if failed else 0)
