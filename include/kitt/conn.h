@@ -165,6 +165,10 @@ struct kitt_conn {
 	char *text_rsp;
 	u32 text_rsp_len, text_rsp_off;
 	u32 text_ttt;
+	/* A request text continued (C bit) being assembled (io_work only). */
+	char *text_req;
+	u32 text_req_len;
+	u32 text_req_itt;
 
 	struct kitt_netaddr local;	/* the address the initiator reached */
 	struct kitt_netaddr peer;

@@ -3,8 +3,9 @@
 #
 # Protocol corners from a scriptable initiator (tools/testing/
 # iscsi_peer.py): a variable-length CDB whose ADDITIONAL CDB LENGTH claims
-# more bytes than came (Reject), and a login naming an existing session
-# by its TSIH (too many connections: one per session).
+# more bytes than came (Reject), a login naming an existing session by its
+# TSIH (too many connections: one per session), and Text Requests
+# continued over several PDUs (C bit, assembled up to 64 KiB).
 . "$KITT_TOP/tools/testing/tests/lib.sh"
 
 IQN=iqn.2003-01.org.example.lab:corners
@@ -105,6 +106,48 @@ check(rsp.bhs[36:38] == b'\x02\x0a',
       '(0x%02x%02x)' % (rsp.bhs[36], rsp.bhs[37]))
 q.close()
 works(p, 'the session goes on')
+
+
+# (d) A Text Request continued over several PDUs (C bit).
+def text_part(p, data, more, ttt=0xffffffff, itt=None):
+    bhs = p._hdr(OP_TEXT, 0x40 if more else 0x80, immediate=True)
+    if itt is not None:
+        struct.pack_into('>I', bhs, 16, itt)
+    struct.pack_into('>I', bhs, 20, ttt)
+    p.send(bhs, data)
+    return bhs
+
+
+def is_ack(pdus):
+    return len(pdus) == 1 and pdus[0].opcode == OP_TEXT_RSP and \
+        not pdus[0].flags & 0xc0 and not pdus[0].data and pdus[0].u32(20) != 0xffffffff
+
+
+whole = text([('X-org.example.lab.Probe', '1'), ('InitiatorAlias', 'peer'),
+              ('SendTargets', '')])
+bhs = text_part(p, whole[:10], True)
+itt = struct.unpack_from('>I', bhs, 16)[0]
+pdus = p.recv_quiet()
+check(is_ack(pdus), 'a Text Request with C=1: an empty Text Response, F=0, a TTT (%s)' % pdus)
+if is_ack(pdus):
+    text_part(p, whole[10:], False, ttt=pdus[0].u32(20), itt=itt)
+    pdus = p.recv_quiet()
+    ans = parse_text(pdus[0].data) if pdus else []
+    check(len(pdus) == 1 and pdus[0].opcode == OP_TEXT_RSP and pdus[0].flags & 0x80 and
+          ('X-org.example.lab.Probe', 'NotUnderstood') in ans and ('TargetName', iqn) in ans,
+          'its last part (a key split between PDUs): the whole text answered (%s)' % ans)
+# 64 KiB of continued text at most, in 8 KiB parts: the ninth is refused.
+bhs = text_part(p, b'a' * 8192, True)
+itt = struct.unpack_from('>I', bhs, 16)[0]
+pdus, parts = [p.recv()], 1
+while is_ack(pdus) and parts < 9:
+    text_part(p, b'a' * 8192, True, ttt=pdus[0].u32(20), itt=itt)
+    pdus, parts = [p.recv()], parts + 1
+check(parts == 9 and pdus[0].opcode == OP_REJECT and pdus[0].bhs[2] == 0x04,
+      'continued text past 64 KiB: Reject, protocol error (part %d: %s)' % (parts, pdus))
+rsp = p.text_request([('SendTargets', '')])
+check(rsp.opcode == OP_TEXT_RSP and ('TargetName', iqn) in parse_text(rsp.data),
+      'a Text Request after it is answered')
 p.logout()
 p.close()
 sys.exit(1 if failed else 0)
