@@ -89,11 +89,15 @@ static int kitt_task_attr(u8 flags)
 
 /*
  * The CDB: 16 bytes in the header, more in an Extended CDB AHS
- * (§11.2.1.3). Returns its length, or 0 if the AHS is malformed.
+ * (§11.2.1.3). Returns its length, or 0 if the AHS is malformed or a
+ * variable-length CDB (SPC-4 4.2.3: 8 + ADDITIONAL CDB LENGTH bytes)
+ * claims more bytes than came: the core reads that many, and the rest of
+ * rx_cdb holds an earlier command's bytes.
  */
 static u32 kitt_cmd_cdb(struct kitt_conn *conn, u8 *cdb)
 {
 	struct kitt_ahs_info ahs;
+	u32 len = 16;
 
 	memcpy(cdb, conn->rx_bhs + 32, 16);
 	if (kitt_ahs_parse(conn->rx_ahs, conn->rx_ahs_len, &ahs))
@@ -102,9 +106,11 @@ static u32 kitt_cmd_cdb(struct kitt_conn *conn, u8 *cdb)
 		return 0;
 	if (ahs.ext_cdb_len) {
 		memcpy(cdb + 16, ahs.ext_cdb, ahs.ext_cdb_len);
-		return 16 + ahs.ext_cdb_len;
+		len += ahs.ext_cdb_len;
 	}
-	return 16;
+	if (cdb[0] == VARIABLE_LENGTH_CMD && 8 + cdb[7] > len)
+		return 0;
+	return len;
 }
 
 /* Header checks of RFC 7143 that the core cannot make for us. */

@@ -267,6 +267,23 @@ static u32 kitt_login_auth_allowed(struct kitt_login *l)
 }
 
 /*
+ * A login adding a connection to session @l->tsih (§6.3.1). One
+ * connection per session (MaxConnections=1): "too many connections"
+ * (0x0206, ISCSI_LOGIN_STATUS_ISID_ERROR in iscsi_proto.h) if the
+ * session exists, "session does not exist" (0x020a) if not.
+ */
+static void kitt_login_tsih_err(struct kitt_login *l,
+				struct kitt_login_err *err)
+{
+	if (kitt_sess_exists(l->tpg, l->nego.initiator_name, l->isid, l->tsih))
+		*err = LOGIN_ERR(INITIATOR_ERR, ISID_ERROR,
+				 "session has its one connection already");
+	else
+		*err = LOGIN_ERR(INITIATOR_ERR, NO_SESSION,
+				 "no session with this TSIH");
+}
+
+/*
  * After the first text: the initiator named itself and, for a normal
  * session, a target reachable through this portal that admits it.
  */
@@ -284,14 +301,14 @@ static bool kitt_login_check_names(struct kitt_conn *conn,
 		*err = LOGIN_ERR(INITIATOR_ERR, MISSING_FIELDS, "no InitiatorName");
 		return false;
 	}
-	if (l->tsih) {
-		/* One connection per session: nothing to add a connection to. */
+	if (n->session_type == KITT_SESS_DISCOVERY) {
+		if (!l->tsih)
+			return true;
+		/* Discovery sessions are never listed: none to add to. */
 		*err = LOGIN_ERR(INITIATOR_ERR, NO_SESSION,
-				 "adding a connection to a session is not supported");
+				 "no session with this TSIH");
 		return false;
 	}
-	if (n->session_type == KITT_SESS_DISCOVERY)
-		return true;
 	if (!n->have_target_name) {
 		*err = LOGIN_ERR(INITIATOR_ERR, MISSING_FIELDS, "no TargetName");
 		return false;
@@ -317,6 +334,10 @@ static bool kitt_login_check_names(struct kitt_conn *conn,
 	if (!l->acl && !READ_ONCE(l->tpg->attrib.generate_node_acls)) {
 		*err = LOGIN_ERR(INITIATOR_ERR, TGT_FORBIDDEN,
 				 "initiator not in the target's ACLs");
+		return false;
+	}
+	if (l->tsih) {
+		kitt_login_tsih_err(l, err);
 		return false;
 	}
 	/* Negotiate from this TPG's parameters now that it is known. */

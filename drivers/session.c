@@ -24,6 +24,8 @@
 #define KITT_DISCOVERY_DEPTH	4
 /* Longest SendTargets answer built for one request. */
 #define KITT_TEXT_RSP_MAX	(64 * 1024)
+/* A request text continued over several Text Requests, like login text. */
+#define KITT_TEXT_REQ_MAX	(64 * 1024)
 
 /* Sessions have a cache of their own: a leak shows when it is destroyed. */
 static struct kmem_cache *kitt_sess_cache;
@@ -82,6 +84,20 @@ static struct kitt_sess *kitt_sess_find(struct kitt_tpg *tpg, const char *name,
 		if (!strcmp(s->initiator_name, name) && !memcmp(s->isid, isid, 6))
 			return s;
 	return NULL;
+}
+
+/* Whether @tpg holds the session of (@name, @isid) whose TSIH is @tsih. */
+bool kitt_sess_exists(struct kitt_tpg *tpg, const char *name, const u8 *isid,
+		      u16 tsih)
+{
+	struct kitt_sess *s;
+	bool found;
+
+	mutex_lock(&tpg->lock);
+	s = kitt_sess_find(tpg, name, isid);
+	found = s && s->tsih == tsih;
+	mutex_unlock(&tpg->lock);
+	return found;
 }
 
 /*
@@ -229,6 +245,9 @@ void kitt_sess_conn_closed(struct kitt_conn *conn)
 
 	if (!sess)
 		return;
+	/* io_work has stopped: a request text left half-assembled. */
+	kvfree(conn->text_req);
+	conn->text_req = NULL;
 	spin_lock_bh(&sess->sn_lock);
 	sess->conn = NULL;
 	spin_unlock_bh(&sess->sn_lock);
@@ -388,13 +407,14 @@ static int kitt_text_send_part(struct kitt_conn *conn, const u8 *req)
 }
 
 /* Answer the keys of a Text Request in the full feature phase. */
-static int kitt_text_answer(struct kitt_conn *conn, struct kitt_text_buf *out)
+static int kitt_text_answer(struct kitt_conn *conn, const char *text, u32 len,
+			    struct kitt_text_buf *out)
 {
 	struct kitt_text_pair p;
 	u32 pos = 0, mrdsl;
 	int r;
 
-	while ((r = kitt_text_next(conn->rx_data, conn->rx_data_len, &pos, &p)) > 0) {
+	while ((r = kitt_text_next(text, len, &pos, &p)) > 0) {
 		switch (kitt_nego_ffp_key(&p, &mrdsl)) {
 		case KITT_FFP_SEND_TARGETS:
 			kitt_send_targets(conn, p.value, p.value_len, out);
@@ -420,22 +440,19 @@ static int kitt_text_answer(struct kitt_conn *conn, struct kitt_text_buf *out)
 	return r;
 }
 
-static int kitt_text_req(struct kitt_conn *conn)
+/* A new Target Transfer Tag for a Text exchange; never the reserved one. */
+static void kitt_text_new_ttt(struct kitt_conn *conn)
 {
-	const u8 *bhs = conn->rx_bhs;
-	u32 ttt = kitt_get_be32(bhs + 20);
+	conn->text_ttt++;
+	if (conn->text_ttt == ISCSI_RESERVED_TAG)
+		conn->text_ttt = 1;
+}
+
+/* Answer the whole request text @text of @len bytes. io_work only. */
+static int kitt_text_reply(struct kitt_conn *conn, const char *text, u32 len)
+{
 	struct kitt_text_buf out;
 	char *buf;
-
-	/* The initiator asks for the next part of a long answer. */
-	if (ttt != ISCSI_RESERVED_TAG) {
-		if (!conn->text_rsp || ttt != conn->text_ttt)
-			return kitt_send_reject(conn, KITT_REJECT_INVALID_PDU_FIELD);
-		return kitt_text_send_part(conn, bhs);
-	}
-	/* Continued requests (C bit) are not needed by any initiator kitt knows. */
-	if (bhs[1] & ISCSI_FLAG_TEXT_CONTINUE)
-		return kitt_send_reject(conn, ISCSI_REASON_CMD_NOT_SUPPORTED);
 
 	kvfree(conn->text_rsp);
 	conn->text_rsp = NULL;
@@ -443,17 +460,114 @@ static int kitt_text_req(struct kitt_conn *conn)
 	if (!buf)
 		return -ENOMEM;
 	kitt_text_buf_init(&out, buf, KITT_TEXT_RSP_MAX);
-	if (kitt_text_answer(conn, &out) < 0) {
+	if (kitt_text_answer(conn, text, len, &out) < 0) {
 		kvfree(buf);
 		return kitt_send_reject(conn, ISCSI_REASON_PROTOCOL_ERROR);
 	}
 	conn->text_rsp = buf;
 	conn->text_rsp_len = out.len;
 	conn->text_rsp_off = 0;
-	conn->text_ttt++;
-	if (conn->text_ttt == ISCSI_RESERVED_TAG)
-		conn->text_ttt = 1;
-	return kitt_text_send_part(conn, bhs);
+	kitt_text_new_ttt(conn);
+	return kitt_text_send_part(conn, conn->rx_bhs);
+}
+
+/* Drop the request text being assembled. io_work, or the connection's end. */
+static void kitt_text_req_free(struct kitt_conn *conn)
+{
+	kvfree(conn->text_req);
+	conn->text_req = NULL;
+	conn->text_req_len = 0;
+}
+
+/* Append this PDU's text to the request being assembled. io_work only. */
+static int kitt_text_req_add(struct kitt_conn *conn)
+{
+	u32 len = conn->rx_data_len;
+
+	if (!conn->text_req) {
+		conn->text_req = kvmalloc(KITT_TEXT_REQ_MAX, GFP_KERNEL);
+		if (!conn->text_req)
+			return -ENOMEM;
+		conn->text_req_len = 0;
+		conn->text_req_itt = kitt_bhs_itt(conn->rx_bhs);
+		kitt_text_new_ttt(conn);
+	}
+	if (len > KITT_TEXT_REQ_MAX - conn->text_req_len)
+		return -E2BIG;
+	if (len)
+		memcpy(conn->text_req + conn->text_req_len, conn->rx_data, len);
+	conn->text_req_len += len;
+	return 0;
+}
+
+/*
+ * More text follows (C bit): acknowledge with an empty Text Response,
+ * F=0, carrying the TTT the initiator sends back with the next part.
+ */
+static int kitt_text_ack(struct kitt_conn *conn, const u8 *req)
+{
+	struct kitt_tx *tx = kitt_tx_alloc(0, GFP_KERNEL);
+
+	if (!tx)
+		return -ENOMEM;
+	tx->hdr[0] = ISCSI_OP_TEXT_RSP;
+	memcpy(tx->hdr + 8, req + 8, 8);		/* LUN */
+	memcpy(tx->hdr + 16, req + 16, 4);		/* ITT */
+	kitt_put_be32(tx->hdr + 20, conn->text_ttt);
+	tx->flags = KITT_TX_STATSN;
+	kitt_conn_queue_tx(conn, tx);
+	return 0;
+}
+
+/*
+ * A part of a request text continued over several Text Requests (C bit,
+ * §11.10.2): assembled up to KITT_TEXT_REQ_MAX, answered once whole.
+ */
+static int kitt_text_req_part(struct kitt_conn *conn, u32 ttt, bool more)
+{
+	const u8 *bhs = conn->rx_bhs;
+	int ret;
+
+	if (conn->text_req && (kitt_bhs_itt(bhs) != conn->text_req_itt ||
+			       (ttt != ISCSI_RESERVED_TAG && ttt != conn->text_ttt))) {
+		kitt_text_req_free(conn);
+		return kitt_send_reject(conn, KITT_REJECT_INVALID_PDU_FIELD);
+	}
+	if (more && (!conn->rx_data_len || bhs[1] & ISCSI_FLAG_CMD_FINAL)) {
+		kitt_text_req_free(conn);
+		return kitt_send_reject(conn, ISCSI_REASON_PROTOCOL_ERROR);
+	}
+	ret = kitt_text_req_add(conn);
+	if (ret == -E2BIG) {
+		pr_warn_ratelimited("rejecting Text Request: text over %u bytes\n",
+				    KITT_TEXT_REQ_MAX);
+		kitt_text_req_free(conn);
+		return kitt_send_reject(conn, ISCSI_REASON_PROTOCOL_ERROR);
+	}
+	if (ret)
+		return ret;
+	if (more)
+		return kitt_text_ack(conn, bhs);
+	ret = kitt_text_reply(conn, conn->text_req, conn->text_req_len);
+	kitt_text_req_free(conn);
+	return ret;
+}
+
+static int kitt_text_req(struct kitt_conn *conn)
+{
+	const u8 *bhs = conn->rx_bhs;
+	u32 ttt = kitt_get_be32(bhs + 20);
+	bool more = bhs[1] & ISCSI_FLAG_TEXT_CONTINUE;
+
+	if (conn->text_req || more)
+		return kitt_text_req_part(conn, ttt, more);
+	/* The initiator asks for the next part of a long answer. */
+	if (ttt != ISCSI_RESERVED_TAG) {
+		if (!conn->text_rsp || ttt != conn->text_ttt)
+			return kitt_send_reject(conn, KITT_REJECT_INVALID_PDU_FIELD);
+		return kitt_text_send_part(conn, bhs);
+	}
+	return kitt_text_reply(conn, conn->rx_data, conn->rx_data_len);
 }
 
 static int kitt_logout_req(struct kitt_conn *conn)

@@ -165,6 +165,10 @@ struct kitt_conn {
 	char *text_rsp;
 	u32 text_rsp_len, text_rsp_off;
 	u32 text_ttt;
+	/* A request text continued (C bit) being assembled (io_work only). */
+	char *text_req;
+	u32 text_req_len;
+	u32 text_req_itt;
 
 	struct kitt_netaddr local;	/* the address the initiator reached */
 	struct kitt_netaddr peer;
@@ -354,6 +358,8 @@ struct kitt_sess *kitt_sess_create(struct kitt_conn *conn,
 				   const struct kitt_nego *nego,
 				   struct kitt_tpg *tpg, const u8 *isid,
 				   u32 cmd_sn, struct se_node_acl *acl);
+bool kitt_sess_exists(struct kitt_tpg *tpg, const char *name, const u8 *isid,
+		      u16 tsih);
 void kitt_tpg_close_sessions(struct kitt_tpg *tpg);
 int kitt_send_reject(struct kitt_conn *conn, u8 reason);
 void kitt_sess_cmd_done(struct kitt_sess *sess);

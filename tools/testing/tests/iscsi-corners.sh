@@ -1,0 +1,155 @@
+# SPDX-License-Identifier: GPL-2.0
+# timeout: 300
+#
+# Protocol corners from a scriptable initiator (tools/testing/
+# iscsi_peer.py): a variable-length CDB whose ADDITIONAL CDB LENGTH claims
+# more bytes than came (Reject), a login naming an existing session by its
+# TSIH (too many connections: one per session), and Text Requests
+# continued over several PDUs (C bit, assembled up to 64 KiB).
+. "$KITT_TOP/tools/testing/tests/lib.sh"
+
+IQN=iqn.2003-01.org.example.lab:corners
+TPG=/iscsi/$IQN/tpg1
+
+kitt_load
+targetcli set global auto_add_default_portal=false >/dev/null
+targetcli /backstores/ramdisk create name=rd0 size=16M >/dev/null
+targetcli /iscsi create "$IQN" >/dev/null
+targetcli "$TPG/luns" create /backstores/ramdisk/rd0 >/dev/null
+targetcli "$TPG/portals" create 127.0.0.1 3260 >/dev/null
+targetcli "$TPG" set attribute generate_node_acls=1 authentication=0 \
+	demo_mode_write_protect=0 >/dev/null
+wait_listen 127.0.0.1:3260 || die "not listening"
+
+PYTHONPATH=$KITT_TOP/tools/testing python3 - "$IQN" <<'PY'
+import struct, sys
+from iscsi_peer import *
+
+iqn = sys.argv[1]
+name = 'iqn.2003-01.org.example.lab:peer'
+failed = []
+
+
+def check(cond, what):
+    """Unlike iscsi_peer's, goes on after a failure: each corner says
+    for itself whether it holds."""
+    print('ok:' if cond else 'FAILED:', what)
+    if not cond:
+        failed.append(what)
+
+
+def works(p, what):
+    pdus = p.scsi_read(0, rw10(0x28, 0, 1), 512)
+    check(scsi_status(pdus)[0] == 0 and sum(len(x.data) for x in pdus) == 512,
+          'a READ(10) right after it runs: ' + what)
+
+
+def varlen_cmd(p, cdb, ahs_cdb=b''):
+    """A 0x7f CDB: its first 16 bytes in the BHS, @ahs_cdb in an Extended
+    CDB AHS. Returns what the target sends."""
+    bhs = p._hdr(OP_SCSI_CMD, 0x80 | 0x01)
+    ahs = b''
+    if ahs_cdb:
+        ahs = struct.pack('>HBB', len(ahs_cdb) + 1, 1, 0) + ahs_cdb
+        ahs += bytes(pad4(len(ahs)) - len(ahs))
+    bhs[4] = len(ahs) // 4
+    bhs[32:48] = cdb[:16]
+    p.cmd_sn += 1
+    p.sock.sendall(bytes(bhs) + ahs)
+    return p.recv_quiet()
+
+
+def varlen_cdb(total):
+    """A 0x7f CDB of @total bytes (ADDITIONAL CDB LENGTH = total - 8), an
+    unknown service action, its other bytes 0xaa."""
+    cdb = bytearray(b'\xaa' * total)
+    cdb[0], cdb[7] = 0x7f, total - 8
+    cdb[8:10] = b'\xff\xf0'
+    return bytes(cdb)
+
+
+# (a) The CDB length a variable-length CDB gives against the bytes received.
+p = Peer('127.0.0.1')
+p.login(name, iqn)
+cdb = varlen_cdb(32)
+pdus = varlen_cmd(p, cdb, cdb[16:])
+check(len(pdus) == 1 and pdus[0].opcode == OP_SCSI_RSP,
+      'a 32-byte 0x7f CDB, 16 bytes in the AHS: a SCSI Response (%s)' % pdus)
+pdus = varlen_cmd(p, cdb)
+check(len(pdus) == 1 and pdus[0].opcode == OP_REJECT and pdus[0].bhs[2] == 0x04,
+      'a 0x7f CDB claiming 32 bytes with no AHS: Reject, protocol error (%s)' % pdus)
+works(p, 'after a short 0x7f CDB')
+pdus = varlen_cmd(p, cdb, cdb[16:24])
+check(len(pdus) == 1 and pdus[0].opcode == OP_REJECT and pdus[0].bhs[2] == 0x04,
+      'a 0x7f CDB claiming 32 bytes with 24 received: Reject (%s)' % pdus)
+works(p, 'after a 0x7f CDB short of its AHS')
+cdb = varlen_cdb(16)
+pdus = varlen_cmd(p, cdb)
+check(len(pdus) == 1 and pdus[0].opcode == OP_SCSI_RSP,
+      'a 16-byte 0x7f CDB with no AHS: a SCSI Response (%s)' % pdus)
+
+# (b) A second connection for the session: MaxConnections=1.
+q = Peer('127.0.0.1')
+q.isid, q.tsih = p.isid, p.tsih
+rsp = q.login_step(0, 1, [('InitiatorName', name), ('SessionType', 'Normal'),
+                          ('AuthMethod', 'None'), ('TargetName', iqn)])
+check(rsp.bhs[36:38] == b'\x02\x06',
+      'a login adding a connection to a session: 0x0206, too many connections '
+      '(0x%02x%02x)' % (rsp.bhs[36], rsp.bhs[37]))
+check(q.closed(), 'and the connection closes')
+q = Peer('127.0.0.1')
+q.isid, q.tsih = b'\x80\x12\x34\x56\x00\x02', p.tsih
+rsp = q.login_step(0, 1, [('InitiatorName', name), ('SessionType', 'Normal'),
+                          ('AuthMethod', 'None'), ('TargetName', iqn)])
+check(rsp.bhs[36:38] == b'\x02\x0a',
+      'a TSIH that is no session of this ISID: 0x020a, session does not exist '
+      '(0x%02x%02x)' % (rsp.bhs[36], rsp.bhs[37]))
+q.close()
+works(p, 'the session goes on')
+
+
+# (d) A Text Request continued over several PDUs (C bit).
+def text_part(p, data, more, ttt=0xffffffff, itt=None):
+    bhs = p._hdr(OP_TEXT, 0x40 if more else 0x80, immediate=True)
+    if itt is not None:
+        struct.pack_into('>I', bhs, 16, itt)
+    struct.pack_into('>I', bhs, 20, ttt)
+    p.send(bhs, data)
+    return bhs
+
+
+def is_ack(pdus):
+    return len(pdus) == 1 and pdus[0].opcode == OP_TEXT_RSP and \
+        not pdus[0].flags & 0xc0 and not pdus[0].data and pdus[0].u32(20) != 0xffffffff
+
+
+whole = text([('X-org.example.lab.Probe', '1'), ('InitiatorAlias', 'peer'),
+              ('SendTargets', '')])
+bhs = text_part(p, whole[:10], True)
+itt = struct.unpack_from('>I', bhs, 16)[0]
+pdus = p.recv_quiet()
+check(is_ack(pdus), 'a Text Request with C=1: an empty Text Response, F=0, a TTT (%s)' % pdus)
+if is_ack(pdus):
+    text_part(p, whole[10:], False, ttt=pdus[0].u32(20), itt=itt)
+    pdus = p.recv_quiet()
+    ans = parse_text(pdus[0].data) if pdus else []
+    check(len(pdus) == 1 and pdus[0].opcode == OP_TEXT_RSP and pdus[0].flags & 0x80 and
+          ('X-org.example.lab.Probe', 'NotUnderstood') in ans and ('TargetName', iqn) in ans,
+          'its last part (a key split between PDUs): the whole text answered (%s)' % ans)
+# 64 KiB of continued text at most, in 8 KiB parts: the ninth is refused.
+bhs = text_part(p, b'a' * 8192, True)
+itt = struct.unpack_from('>I', bhs, 16)[0]
+pdus, parts = [p.recv()], 1
+while is_ack(pdus) and parts < 9:
+    text_part(p, b'a' * 8192, True, ttt=pdus[0].u32(20), itt=itt)
+    pdus, parts = [p.recv()], parts + 1
+check(parts == 9 and pdus[0].opcode == OP_REJECT and pdus[0].bhs[2] == 0x04,
+      'continued text past 64 KiB: Reject, protocol error (part %d: %s)' % (parts, pdus))
+rsp = p.text_request([('SendTargets', '')])
+check(rsp.opcode == OP_TEXT_RSP and ('TargetName', iqn) in parse_text(rsp.data),
+      'a Text Request after it is answered')
+p.logout()
+p.close()
+sys.exit(1 if failed else 0)
+PY
+kitt_unload
