@@ -433,8 +433,9 @@ static int kitt_conn_rx_pdu(struct kitt_conn *conn)
 	if (conn->state == KITT_CONN_LOGIN) {
 		WRITE_ONCE(conn->login_seen, jiffies);
 		ret = kitt_login_rx(conn);
-	} else
+	} else {
 		ret = kitt_ffp_rx(conn);
+	}
 	kitt_conn_rx_reset(conn);
 	return ret;
 }
