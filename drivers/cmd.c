@@ -162,13 +162,6 @@ static bool kitt_cmd_charge(struct kitt_sess *sess, struct kitt_cmd *cmd)
 	return false;
 }
 
-/* A request that got no tag gives its CmdSN slot (if any) straight back. */
-static void kitt_sess_slot_back(struct kitt_conn *conn, bool immediate)
-{
-	if (!immediate)
-		kitt_sess_cmd_done(conn->sess);
-}
-
 /* What a command holds besides its tag (kitt_cmd_free_tag()). */
 #define KITT_CMD_HOLDS	(BIT(KITT_CMD_SLOT) | BIT(KITT_CMD_IMM_CMD) | \
 			 BIT(KITT_CMD_IMM_TMF) | BIT(KITT_CMD_TMF_COUNTED))
@@ -449,8 +442,7 @@ static int kitt_cmd_rx_hdr(struct kitt_conn *conn)
 	if (reject) {
 		pr_warn_ratelimited("rejecting SCSI command ITT 0x%08x: bad header\n",
 				    kitt_bhs_itt(bhs));
-		conn->rx_reject = reject;
-		kitt_sess_slot_back(conn, immediate);
+		conn->rx_reject = reject;	/* and its CmdSN is not counted */
 		return 1;
 	}
 	cmd = kitt_cmd_get(conn, bhs);
@@ -460,7 +452,6 @@ static int kitt_cmd_rx_hdr(struct kitt_conn *conn)
 				    kitt_bhs_itt(bhs));
 		conn->rx_reject = immediate ? ISCSI_REASON_IMM_CMD_REJECT :
 				  ISCSI_REASON_BOOKMARK_NO_RESOURCES;
-		kitt_sess_slot_back(conn, immediate);
 		return 1;
 	}
 	se_cmd = &cmd->se_cmd;
@@ -814,7 +805,7 @@ int kitt_ffp_rx_hdr(struct kitt_conn *conn)
 		return kitt_data_out_hdr(conn);
 	if (op != ISCSI_OP_SCSI_CMD)
 		return 0;
-	if (!kitt_sess_cmdsn_ok(sess, bhs, true)) {
+	if (!kitt_sess_cmdsn_ok(conn, true)) {
 		conn->rx_drop = true;
 		conn->rx_discard = conn->rx_data_len;
 		return 1;
@@ -1176,7 +1167,7 @@ static void kitt_cmd_build_tmf_rsp(struct kitt_conn *conn,
 	memset(h, 0, KITT_BHS_LEN);
 	h[0] = ISCSI_OP_SCSI_TMFUNC_RSP;
 	h[1] = ISCSI_FLAG_CMD_FINAL;
-	h[2] = kitt_tmf_response(&cmd->se_cmd);
+	h[2] = kitt_tmf_response(cmd);
 	kitt_put_be32(h + 16, cmd->itt);
 	kitt_cmd_slot_early(conn, cmd);
 	kitt_conn_stamp_hdr(conn, h, true);

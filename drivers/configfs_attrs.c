@@ -18,9 +18,6 @@
 #include "kitt/conn.h"
 #include "kitt/kitt.h"
 
-/* Upper bound of default_cmdsn_depth and an ACL's cmdsn_depth. */
-#define KITT_CMDSN_DEPTH_MAX	512
-
 /* Length of @page without one trailing newline. */
 static size_t kitt_strip_nl(const char *page, size_t count)
 {

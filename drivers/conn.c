@@ -320,6 +320,7 @@ static void kitt_conn_rx_reset(struct kitt_conn *conn)
 	conn->rx_discard = 0;
 	conn->rx_reject = 0;
 	conn->rx_drop = false;
+	conn->rx_sn_counted = false;
 	conn->rx_state = KITT_RX_BHS;
 	conn->rx_done = 0;
 	conn->rx_bvec_n = 0;

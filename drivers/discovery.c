@@ -8,8 +8,20 @@
 #include "kitt/conn.h"
 #include "kitt/kitt.h"
 
-/* May the session's initiator see @tpg? */
-static bool kitt_st_tpg_visible(struct kitt_conn *conn, struct kitt_tpg *tpg)
+/* What a SendTargets value asks for (RFC 7143 Appendix C). */
+enum kitt_st_ask {
+	KITT_ST_ALL,		/* "All": every target the initiator may see */
+	KITT_ST_NAMED,		/* an iSCSI name: that target, if it may */
+	KITT_ST_OWN,		/* empty: the normal session's own target */
+};
+
+/*
+ * May the session's initiator see @tpg? A normal session asking for its
+ * own target sees its TPG; any other question is answered as discovery
+ * answers it, from the TPG's ACLs and demo mode.
+ */
+static bool kitt_st_tpg_visible(struct kitt_conn *conn, struct kitt_tpg *tpg,
+				enum kitt_st_ask ask)
 {
 	struct kitt_sess *sess = conn->sess;
 	struct se_node_acl *acl;
@@ -18,7 +30,7 @@ static bool kitt_st_tpg_visible(struct kitt_conn *conn, struct kitt_tpg *tpg)
 	if (!READ_ONCE(tpg->se_tpg.enabled) &&
 	    READ_ONCE(tpg->attrib.tpg_enabled_sendtargets))
 		return false;
-	if (sess->type == KITT_SESS_NORMAL)
+	if (ask == KITT_ST_OWN)
 		return sess->tpg == tpg;
 	if (READ_ONCE(tpg->attrib.generate_node_acls) ||
 	    READ_ONCE(tpg->attrib.demo_mode_discovery))
@@ -67,7 +79,7 @@ static void kitt_st_add_portals(struct kitt_conn *conn, struct kitt_tpg *tpg,
  * full (the target is left out whole, not listed without its addresses).
  */
 static bool kitt_st_add_target(struct kitt_conn *conn, struct kitt_tiqn *tiqn,
-			       struct kitt_text_buf *out)
+			       enum kitt_st_ask ask, struct kitt_text_buf *out)
 {
 	u32 start = out->len;
 	struct kitt_tpg *tpg;
@@ -75,7 +87,7 @@ static bool kitt_st_add_target(struct kitt_conn *conn, struct kitt_tiqn *tiqn,
 
 	mutex_lock(&tiqn->tpgs_lock);
 	list_for_each_entry(tpg, &tiqn->tpgs, tiqn_entry) {
-		if (!kitt_st_tpg_visible(conn, tpg))
+		if (!kitt_st_tpg_visible(conn, tpg, ask))
 			continue;
 		if (!named) {
 			kitt_text_add_str(out, "TargetName", tiqn->name);
@@ -93,29 +105,56 @@ static bool kitt_st_add_target(struct kitt_conn *conn, struct kitt_tiqn *tiqn,
 }
 
 /*
- * Answer SendTargets=@value: "All" (discovery sessions), a target name,
- * or empty for the session's own target (normal sessions).
+ * Which targets SendTargets=@value asks for; -EINVAL for a value that is
+ * none of "All", an iSCSI name, or (normal sessions only) empty.
+ */
+static int kitt_st_ask(struct kitt_sess *sess, const char *value, u32 len)
+{
+	if (len == 3 && !memcmp(value, "All", 3))
+		return KITT_ST_ALL;
+	if (!len)
+		return sess->type == KITT_SESS_NORMAL ? KITT_ST_OWN : -EINVAL;
+	if (kitt_iscsi_name_valid(value, len))
+		return KITT_ST_NAMED;
+	return -EINVAL;
+}
+
+/* Does @tiqn answer question @ask about @value? */
+static bool kitt_st_tiqn_asked(struct kitt_sess *sess, struct kitt_tiqn *tiqn,
+			       enum kitt_st_ask ask, const char *value, u32 len)
+{
+	if (ask == KITT_ST_NAMED)
+		return strlen(tiqn->name) == len && !memcmp(tiqn->name, value, len);
+	if (ask == KITT_ST_OWN)
+		return sess->tpg && sess->tpg->tiqn == tiqn;
+	return true;
+}
+
+/*
+ * Answer SendTargets=@value: "All" or a target name, in any session (a
+ * normal session is told what a discovery session of its initiator would
+ * be, as iscsi_target_mod does), or empty for a normal session's own
+ * target. Returns -EINVAL, with nothing added, for any other value: the
+ * request is rejected rather than answered with an empty list that would
+ * read as "no targets".
  */
 int kitt_send_targets(struct kitt_conn *conn, const char *value, u32 len,
 		      struct kitt_text_buf *out)
 {
 	struct kitt_sess *sess = conn->sess;
-	bool all = len == 3 && !memcmp(value, "All", 3);
+	int ask = kitt_st_ask(sess, value, len);
 	struct kitt_tiqn *tiqn;
 
-	if (all && sess->type != KITT_SESS_DISCOVERY)
-		return kitt_text_add_str(out, "SendTargets", "Reject");
-	if (!len && sess->type != KITT_SESS_NORMAL)
-		return kitt_text_add_str(out, "SendTargets", "Reject");
-
+	if (ask < 0) {
+		pr_warn_ratelimited("rejecting SendTargets=%*pE: neither All, a target name nor empty in a normal session\n",
+				    (int)min_t(u32, len, 64), value);
+		return ask;
+	}
 	mutex_lock(&kitt_tiqns_lock);
 	list_for_each_entry(tiqn, &kitt_tiqns, entry) {
-		if (!all && len &&
-		    (strlen(tiqn->name) != len || memcmp(tiqn->name, value, len)))
+		if (!kitt_st_tiqn_asked(sess, tiqn, ask, value, len))
 			continue;
-		if (!len && sess->tpg && sess->tpg->tiqn != tiqn)
-			continue;
-		if (!kitt_st_add_target(conn, tiqn, out)) {
+		if (!kitt_st_add_target(conn, tiqn, ask, out)) {
 			pr_warn_ratelimited("SendTargets answer full at %u bytes: later targets left out\n",
 					    out->len);
 			break;

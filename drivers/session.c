@@ -300,11 +300,39 @@ void kitt_tpg_close_sessions(struct kitt_tpg *tpg)
 
 /* ---- the full feature phase ---- */
 
-/* A Reject carrying the offending header. */
+/*
+ * RFC 7143 §11.17.1: the CmdSN of a rejected non-immediate request is not
+ * received; the initiator plugs the gap (sends a request with that CmdSN
+ * again, or aborts the task). Take back the count of the request being
+ * rejected, and the slot it gave back, if any. io_work only: between the
+ * count and the Reject nothing has been sent that told of it.
+ */
+static void kitt_sess_cmdsn_unget(struct kitt_conn *conn)
+{
+	struct kitt_sess *sess = conn->sess;
+	u32 cmd_sn = kitt_get_be32(conn->rx_bhs + 24);
+
+	if (!conn->rx_sn_counted)
+		return;
+	conn->rx_sn_counted = false;
+	spin_lock_bh(&sess->sn_lock);
+	if (sess->exp_cmd_sn == cmd_sn + 1) {
+		sess->exp_cmd_sn--;
+		if (!conn->rx_sn_held)
+			sess->max_cmd_sn--;
+	} else if (conn->rx_sn_held) {
+		sess->max_cmd_sn++;	/* stepped over: counted, slot freed */
+	}
+	spin_unlock_bh(&sess->sn_lock);
+}
+
+/* A Reject carrying the offending header; its CmdSN is not counted. */
 int kitt_send_reject(struct kitt_conn *conn, u8 reason)
 {
-	struct kitt_tx *tx = kitt_tx_alloc(KITT_BHS_LEN, GFP_KERNEL);
+	struct kitt_tx *tx;
 
+	kitt_sess_cmdsn_unget(conn);
+	tx = kitt_tx_alloc(KITT_BHS_LEN, GFP_KERNEL);
 	if (!tx)
 		return -ENOMEM;
 	tx->hdr[0] = ISCSI_OP_REJECT;
@@ -323,13 +351,53 @@ int kitt_send_reject(struct kitt_conn *conn, u8 reason)
  * in order, so a request ahead of ExpCmdSN means a lost one: drop it too.
  * @holds_slot: the request keeps its slot until its response is sent.
  */
-bool kitt_sess_cmdsn_ok(struct kitt_sess *sess, const u8 *bhs, bool holds_slot)
+/*
+ * Step ExpCmdSN over the CmdSNs an ABORT TASK counted as received: no
+ * command takes their slots, so MaxCmdSN moves with it. Under sn_lock.
+ */
+static void kitt_sess_skip_plugged(struct kitt_sess *sess)
 {
+	while (sess->sn_plugs &&
+	       __test_and_clear_bit(sess->exp_cmd_sn % KITT_CMDSN_DEPTH_MAX,
+				    sess->sn_plugged)) {
+		sess->sn_plugs--;
+		sess->exp_cmd_sn++;
+		sess->max_cmd_sn++;
+	}
+}
+
+/*
+ * RFC 7143 §11.5.1 (b): ABORT TASK of a task that does not exist, whose
+ * RefCmdSN is in the window [ExpCmdSN, MaxCmdSN] and below the TMF's own
+ * CmdSN: that CmdSN counts as received, so the requests behind it need
+ * not wait for it, and the answer is "function complete". Returns false
+ * (nothing done) when RefCmdSN is outside that range.
+ */
+bool kitt_sess_plug_cmdsn(struct kitt_sess *sess, u32 ref_sn, u32 tmf_sn)
+{
+	bool in;
+
+	spin_lock_bh(&sess->sn_lock);
+	in = kitt_sn_in_window(ref_sn, sess->exp_cmd_sn, sess->max_cmd_sn) &&
+	     kitt_sn_lt(ref_sn, tmf_sn);
+	if (in && !__test_and_set_bit(ref_sn % KITT_CMDSN_DEPTH_MAX,
+				      sess->sn_plugged))
+		sess->sn_plugs++;
+	kitt_sess_skip_plugged(sess);
+	spin_unlock_bh(&sess->sn_lock);
+	return in;
+}
+
+bool kitt_sess_cmdsn_ok(struct kitt_conn *conn, bool holds_slot)
+{
+	struct kitt_sess *sess = conn->sess;
+	const u8 *bhs = conn->rx_bhs;
 	u32 cmd_sn = kitt_get_be32(bhs + 24);
 	bool ok = true;
 
 	if (kitt_bhs_immediate(bhs))
 		return true;
+	conn->rx_sn_held = holds_slot;
 	spin_lock_bh(&sess->sn_lock);
 	if (cmd_sn != sess->exp_cmd_sn ||
 	    !kitt_sn_lte(cmd_sn, sess->max_cmd_sn)) {
@@ -339,6 +407,9 @@ bool kitt_sess_cmdsn_ok(struct kitt_sess *sess, const u8 *bhs, bool holds_slot)
 		/* Requests answered at once give their slot straight back. */
 		if (!holds_slot)
 			sess->max_cmd_sn++;
+		if (unlikely(sess->sn_plugs))
+			kitt_sess_skip_plugged(sess);
+		conn->rx_sn_counted = true;
 	}
 	spin_unlock_bh(&sess->sn_lock);
 	if (!ok)
@@ -406,26 +477,30 @@ static int kitt_text_send_part(struct kitt_conn *conn, const u8 *req)
 	return 0;
 }
 
-/* Answer the keys of a Text Request in the full feature phase. */
+/*
+ * Answer the keys of a Text Request in the full feature phase. Returns
+ * -EINVAL if the request is to be rejected: its text is malformed, its
+ * SendTargets value is, or it has no key kitt knows at all (unknown keys
+ * alone: as iscsi_target_mod, so an initiator waiting for SendTargets
+ * hears of its mistake as a Reject; beside known keys they are answered
+ * NotUnderstood, RFC 7143 §6.2).
+ */
 static int kitt_text_answer(struct kitt_conn *conn, const char *text, u32 len,
 			    struct kitt_text_buf *out)
 {
+	bool known = false, unknown = false;
+	u32 pos = 0, mrdsl, new_mrdsl = 0;
 	struct kitt_text_pair p;
-	u32 pos = 0, mrdsl;
 	int r;
 
 	while ((r = kitt_text_next(text, len, &pos, &p)) > 0) {
 		switch (kitt_nego_ffp_key(&p, &mrdsl)) {
 		case KITT_FFP_SEND_TARGETS:
-			kitt_send_targets(conn, p.value, p.value_len, out);
+			if (kitt_send_targets(conn, p.value, p.value_len, out))
+				return -EINVAL;
 			break;
 		case KITT_FFP_MRDSL:
-			/*
-			 * The initiator takes larger or smaller PDUs from now
-			 * on; the TPG's MaxXmitDataSegmentLength still caps.
-			 */
-			conn->params.max_xmit_dsl = min(mrdsl,
-							conn->params.max_xmit_dsl_cap);
+			new_mrdsl = mrdsl;
 			break;
 		case KITT_FFP_IGNORE:
 			break;
@@ -434,10 +509,21 @@ static int kitt_text_answer(struct kitt_conn *conn, const char *text, u32 len,
 			break;
 		case KITT_FFP_NOT_UNDERSTOOD:
 			kitt_text_add(out, p.key, p.key_len, "NotUnderstood", 13);
-			break;
+			unknown = true;
+			continue;
 		}
+		known = true;
 	}
-	return r;
+	if (r < 0 || (unknown && !known))
+		return -EINVAL;
+	/*
+	 * The initiator takes larger or smaller PDUs from now on (this
+	 * answer included); the TPG's MaxXmitDataSegmentLength still caps.
+	 */
+	if (new_mrdsl)
+		conn->params.max_xmit_dsl = min(new_mrdsl,
+						conn->params.max_xmit_dsl_cap);
+	return 0;
 }
 
 /* A new Target Transfer Tag for a Text exchange; never the reserved one. */
@@ -618,7 +704,7 @@ int kitt_ffp_rx(struct kitt_conn *conn)
 	if (op == ISCSI_OP_SCSI_CMD || op == ISCSI_OP_SCSI_DATA_OUT)
 		return kitt_cmd_rx_done(conn);
 	/* A TMF, like a command, holds its slot until it is answered. */
-	if (!kitt_sess_cmdsn_ok(conn->sess, bhs, op == ISCSI_OP_SCSI_TMFUNC))
+	if (!kitt_sess_cmdsn_ok(conn, op == ISCSI_OP_SCSI_TMFUNC))
 		return 0;
 	switch (op) {
 	case ISCSI_OP_NOOP_OUT:

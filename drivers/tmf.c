@@ -104,14 +104,26 @@ static u8 kitt_tmf_type(u8 function)
 	return 0;
 }
 
-/* The core's outcome as an iSCSI TMF response code. */
-u8 kitt_tmf_response(const struct se_cmd *se_cmd)
+/*
+ * The core found no task to abort: "function complete" all the same when
+ * the task never arrived and its CmdSN is plugged (§11.5.1 (b)).
+ */
+static u8 kitt_tmf_no_task(struct kitt_cmd *cmd)
 {
-	switch (se_cmd->se_tmr_req->response) {
+	if (test_bit(KITT_CMD_TMF_PLUG, &cmd->flags) &&
+	    kitt_sess_plug_cmdsn(cmd->conn->sess, cmd->tmf_ref_sn, cmd->tmf_sn))
+		return ISCSI_TMF_RSP_COMPLETE;
+	return ISCSI_TMF_RSP_NO_TASK;
+}
+
+/* The core's outcome as an iSCSI TMF response code. io_work only. */
+u8 kitt_tmf_response(struct kitt_cmd *cmd)
+{
+	switch (cmd->se_cmd.se_tmr_req->response) {
 	case TMR_FUNCTION_COMPLETE:
 		return ISCSI_TMF_RSP_COMPLETE;
 	case TMR_TASK_DOES_NOT_EXIST:
-		return ISCSI_TMF_RSP_NO_TASK;
+		return kitt_tmf_no_task(cmd);
 	case TMR_LUN_DOES_NOT_EXIST:
 		return ISCSI_TMF_RSP_NO_LUN;
 	case TMR_TASK_MGMT_FUNCTION_NOT_SUPPORTED:
@@ -139,6 +151,11 @@ int kitt_tmf_rx(struct kitt_conn *conn)
 	if (!cmd)
 		return kitt_tmf_answer(conn, ISCSI_TMF_RSP_REJECTED);
 	cmd->se_cmd.tag = cmd->itt;
+	if (function == ISCSI_TM_FUNC_ABORT_TASK) {
+		cmd->tmf_ref_sn = kitt_get_be32(bhs + 32);
+		cmd->tmf_sn = kitt_get_be32(bhs + 24);
+		set_bit(KITT_CMD_TMF_PLUG, &cmd->flags);
+	}
 	kitt_tmf_count(conn, cmd);
 	ret = target_submit_tmr(&cmd->se_cmd, conn->sess->se_sess, cmd->sense,
 				scsilun_to_int((struct scsi_lun *)(bhs + 8)),

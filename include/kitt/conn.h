@@ -143,6 +143,9 @@ struct kitt_conn {
 	u8 rx_cdb[KITT_CDB_MAX];	/* the CDB being started */
 	u8 rx_reject;			/* Reject reason for this PDU, or 0 */
 	bool rx_drop;			/* ignore this PDU (CmdSN outside window) */
+	/* Its CmdSN was counted (non-immediate): a Reject takes it back. */
+	bool rx_sn_counted;
+	bool rx_sn_held;		/* ... and its slot is still held */
 	struct kitt_cmd *unsol_cmd;	/* the last command promising unsolicited data */
 	u32 drain_itt;			/* its unsolicited data is dropped... */
 	u32 drain_left;			/* ...this many more bytes of it */
@@ -179,6 +182,9 @@ struct kitt_conn {
 	void (*saved_write_space)(struct sock *sk);
 };
 
+/* Upper bound of default_cmdsn_depth and an ACL's cmdsn_depth. */
+#define KITT_CMDSN_DEPTH_MAX	512
+
 /*
  * A session: one connection for now (MaxConnections=1). Normal sessions
  * carry a target-core se_session; discovery sessions have none.
@@ -196,9 +202,16 @@ struct kitt_sess {
 	struct list_head tpg_entry;	/* kitt_tpg.sessions, under tpg->lock */
 	bool logged_out;		/* ended by a Logout (io_work sets it) */
 
-	spinlock_t sn_lock;		/* protects exp_cmd_sn and max_cmd_sn */
+	spinlock_t sn_lock;		/* protects the next four */
 	u32 exp_cmd_sn;
 	u32 max_cmd_sn;
+	/*
+	 * CmdSNs above exp_cmd_sn counted as received by an ABORT TASK
+	 * (kitt_sess_plug_cmdsn()), by CmdSN % KITT_CMDSN_DEPTH_MAX; a
+	 * window is never longer, so each CmdSN has its own bit.
+	 */
+	DECLARE_BITMAP(sn_plugged, KITT_CMDSN_DEPTH_MAX);
+	u32 sn_plugs;			/* bits set in sn_plugged */
 	u32 cmdsn_depth;
 	u32 tags;			/* tag pool: cmdsn_depth + KITT_TAGS_RESERVE */
 	atomic_t imm_cmds;		/* immediate SCSI commands holding a tag */
@@ -258,6 +271,7 @@ struct kitt_cmd {
 	u32 edtl;			/* initiator's EDTL, in the command's direction */
 	u32 cut;			/* bytes cut off an overflowing command */
 	u8 lun[8];
+	u32 tmf_ref_sn, tmf_sn;		/* ABORT TASK: RefCmdSN, its CmdSN */
 
 	/* Data-Out */
 	u32 imm_len;			/* immediate data in the command PDU */
@@ -298,6 +312,7 @@ enum {
 	KITT_CMD_IMM_CMD,	/* immediate SCSI command: in sess->imm_cmds */
 	KITT_CMD_IMM_TMF,	/* immediate TMF: in sess->imm_tmfs */
 	KITT_CMD_TMF_COUNTED,	/* a TMF in the core: sess->tmfs, kitt_tmfs */
+	KITT_CMD_TMF_PLUG,	/* ABORT TASK: tmf_ref_sn may be plugged */
 	KITT_CMD_WRITE_READY,	/* write_pending was called: buffers exist */
 	KITT_CMD_RSP_QUEUED,	/* Data-In/status queued */
 	KITT_CMD_R2T_QUEUED,
@@ -367,7 +382,8 @@ ssize_t kitt_nacl_info(struct se_node_acl *se_nacl, char *page);
 void kitt_close_session(struct se_session *se_sess);
 bool kitt_nacl_sess_params(struct se_node_acl *se_nacl,
 			   struct kitt_sess_params *params);
-bool kitt_sess_cmdsn_ok(struct kitt_sess *sess, const u8 *bhs, bool holds_slot);
+bool kitt_sess_cmdsn_ok(struct kitt_conn *conn, bool holds_slot);
+bool kitt_sess_plug_cmdsn(struct kitt_sess *sess, u32 ref_sn, u32 tmf_sn);
 
 /* drivers/cmd.c */
 int kitt_ffp_rx_hdr(struct kitt_conn *conn);
@@ -392,7 +408,7 @@ int kitt_tmf_rx(struct kitt_conn *conn);
 void kitt_tmf_done(struct kitt_sess *sess);
 bool kitt_tmf_recent(struct kitt_sess *sess, unsigned long within);
 bool kitt_tmfs_in_core(void);
-u8 kitt_tmf_response(const struct se_cmd *se_cmd);
+u8 kitt_tmf_response(struct kitt_cmd *cmd);
 
 /* drivers/discovery.c */
 int kitt_send_targets(struct kitt_conn *conn, const char *value, u32 len,

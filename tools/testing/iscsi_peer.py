@@ -167,8 +167,18 @@ class Peer:
             stat_sn = pdu.u32(24)
             if pdu.opcode != OP_NOOP_IN or pdu.u32(16) != 0xffffffff:
                 self.exp_stat_sn = stat_sn + 1
+        if pdu.opcode == OP_REJECT:
+            self._plug(pdu)
         self.last_pdu = pdu
         return pdu
+
+    def _plug(self, rej):
+        """RFC 7143 11.17.1: a rejected non-immediate request's CmdSN is
+        not received; plug the gap by sending the next request with it."""
+        h = rej.data
+        if len(h) >= 48 and not h[0] & 0x40 and \
+                h[0] & 0x3f not in (OP_DATA_OUT, 0x10):
+            self.cmd_sn = struct.unpack_from('>I', h, 24)[0]
 
     def next_itt(self):
         self.itt += 1

@@ -4,8 +4,10 @@
 # Protocol corners from a scriptable initiator (tools/testing/
 # iscsi_peer.py): a variable-length CDB whose ADDITIONAL CDB LENGTH claims
 # more bytes than came (Reject), a login naming an existing session by its
-# TSIH (too many connections: one per session), and Text Requests
-# continued over several PDUs (C bit, assembled up to 64 KiB).
+# TSIH (too many connections: one per session), Text Requests continued
+# over several PDUs (C bit, assembled up to 64 KiB), SendTargets values,
+# ExpCmdSN after a rejected request, and ABORT TASK of a task never
+# received (RFC 7143 11.5.1 (b)).
 . "$KITT_TOP/tools/testing/tests/lib.sh"
 
 IQN=iqn.2003-01.org.example.lab:corners
@@ -148,6 +150,102 @@ check(parts == 9 and pdus[0].opcode == OP_REJECT and pdus[0].bhs[2] == 0x04,
 rsp = p.text_request([('SendTargets', '')])
 check(rsp.opcode == OP_TEXT_RSP and ('TargetName', iqn) in parse_text(rsp.data),
       'a Text Request after it is answered')
+
+
+# (e) SendTargets: All in a normal session, malformed values, unknown keys
+# (libiscsi's iSCSISendTargets.Simple and .Invalid: immediate Text
+# Requests one after another, each answered).
+rsp = p.text_request([('SendTargets', 'All')])
+check(rsp.opcode == OP_TEXT_RSP and ('TargetName', iqn) in parse_text(rsp.data) and
+      any(k == 'TargetAddress' for k, v in parse_text(rsp.data)),
+      'SendTargets=All in a normal session: its targets and addresses (%s)' %
+      parse_text(rsp.data))
+for pairs in ([('SendTargetsPlease', 'All')], [('SendTargets', 'Alle')],
+              [('SendTargets', 'A')], [('sENDtARGETS', 'aLL')]):
+    bhs = p._hdr(OP_TEXT, 0x80, immediate=True)
+    struct.pack_into('>I', bhs, 20, 0xffffffff)
+    p.send(bhs, text(pairs))
+    pdus = p.recv_quiet()
+    check(len(pdus) == 1 and pdus[0].opcode == OP_REJECT and
+          pdus[0].data[16:20] == bhs[16:20],
+          'Text Request %s: Reject (%s)' % (pairs, pdus))
+rsp = p.text_request([('SendTargets', 'All')])
+check(rsp.opcode == OP_TEXT_RSP and ('TargetName', iqn) in parse_text(rsp.data),
+      'then SendTargets=All: answered')
+rsp = p.text_request([('SendTargets', 'iqn.2003-01.org.example.lab:none')])
+check(rsp.opcode == OP_TEXT_RSP and parse_text(rsp.data) == [],
+      'SendTargets=<a name no target has>: an empty answer (%s)' % rsp)
+d = Peer('127.0.0.1')
+d.isid = b'\x80\x12\x34\x56\x00\x09'
+d.login(name)
+rsp = d.text_request([('SendTargets', 'Alle')])
+check(rsp.opcode == OP_REJECT, 'SendTargets=Alle in a discovery session: Reject (%s)' % rsp)
+rsp = d.text_request([('SendTargets', 'All')])
+check(rsp.opcode == OP_TEXT_RSP and ('TargetName', iqn) in parse_text(rsp.data),
+      'and the discovery session goes on')
+d.close()
+works(p, 'after the SendTargets corners')
+
+
+# (f) RFC 7143 11.17.1: a rejected non-immediate request's CmdSN is not
+# received (ExpCmdSN in the Reject stays at it); the request sent next with
+# that CmdSN (iscsi_peer plugs the gap so) is executed, not dropped.
+def nonimm(op, flags, ahs=b'', data=b'', cdb=b''):
+    bhs = p._hdr(op, flags)
+    struct.pack_into('>I', bhs, 20, 0xffffffff)
+    bhs[4] = len(ahs) // 4
+    bhs[5:8] = len(data).to_bytes(3, 'big')
+    if cdb:
+        struct.pack_into('>I', bhs, 20, 0)
+        bhs[32:48] = cdb[:16]
+    sn = p.cmd_sn
+    p.cmd_sn += 1
+    p.sock.sendall(bytes(bhs) + ahs + data + bytes(pad4(len(data)) - len(data)))
+    return sn
+
+
+ahs4 = struct.pack('>HBB', 1, 1, 0)
+for what, args in (('a Text Request with an AHS', (OP_TEXT, 0x80, ahs4)),
+                   ('a NOP-Out with an AHS', (OP_NOOP_OUT, 0x80, ahs4)),
+                   ('vendor opcode 0x1c', (0x1c, 0x80)),
+                   ('malformed text', (OP_TEXT, 0x80, b'', b'novalue\0')),
+                   ('SendTargets=Alle', (OP_TEXT, 0x80, b'', text([('SendTargets', 'Alle')]))),
+                   ('a 0x7f CDB short of its bytes', (OP_SCSI_CMD, 0x81, b'', b'',
+                                                      varlen_cdb(32)))):
+    sn = nonimm(*args)
+    pdus = p.recv_quiet()
+    check(len(pdus) == 1 and pdus[0].opcode == OP_REJECT and pdus[0].u32(28) == sn,
+          '%s (CmdSN %d): Reject, ExpCmdSN still %d (%s)' %
+          (what, sn, sn, [(x, x.u32(28)) for x in pdus]))
+    works(p, 'with the CmdSN of ' + what)
+
+
+# (g) RFC 7143 11.5.1: ABORT TASK of a task that never arrived, RefCmdSN
+# in the window and below the TMF's CmdSN: "function complete", and that
+# CmdSN counts as received. Outside the window: "task does not exist".
+gap = p.cmd_sn
+p.cmd_sn += 1
+ahead_itt, ahead_sn = p.scsi_read_cmd(0, rw10(0x28, 0, 1), 512)
+pdus = p.recv_quiet()
+check(pdus == [], 'a READ past a CmdSN never sent: dropped, unanswered (%s)' % pdus)
+p.tmf(1, 0, ref_itt=0x7777, ref_cmd_sn=gap)
+pdus = p.recv_quiet()
+check(len(pdus) == 1 and pdus[0].opcode == OP_TMF_RSP and pdus[0].bhs[2] == 0 and
+      pdus[0].u32(28) == gap + 1,
+      'ABORT TASK of the missing CmdSN %d: function complete, ExpCmdSN %d (%s)' %
+      (gap, gap + 1, [(x, x.bhs[2], x.u32(28)) for x in pdus]))
+p.tmf(1, 0, ref_itt=ahead_itt, ref_cmd_sn=ahead_sn)
+pdus = p.recv_quiet()
+check(len(pdus) == 1 and pdus[0].opcode == OP_TMF_RSP and pdus[0].bhs[2] == 0 and
+      pdus[0].u32(28) == ahead_sn + 1,
+      'ABORT TASK of the dropped READ: function complete, ExpCmdSN %d (%s)' %
+      (ahead_sn + 1, [(x, x.bhs[2], x.u32(28)) for x in pdus]))
+works(p, 'the gap plugged')
+p.tmf(1, 0, ref_itt=0x7778, ref_cmd_sn=p.cmd_sn + 5000)
+pdus = p.recv_quiet()
+check(len(pdus) == 1 and pdus[0].opcode == OP_TMF_RSP and pdus[0].bhs[2] == 1,
+      'ABORT TASK, RefCmdSN outside the window: task does not exist (%s)' % pdus)
+works(p, 'the session goes on')
 p.logout()
 p.close()
 sys.exit(1 if failed else 0)
