@@ -442,7 +442,8 @@ static int kitt_cmd_rx_hdr(struct kitt_conn *conn)
 	if (reject) {
 		pr_warn_ratelimited("rejecting SCSI command ITT 0x%08x: bad header\n",
 				    kitt_bhs_itt(bhs));
-		conn->rx_reject = reject;	/* and its CmdSN is not counted */
+		conn->rx_reject = reject;
+		kitt_sess_cmdsn_unget(conn);
 		return 1;
 	}
 	cmd = kitt_cmd_get(conn, bhs);
@@ -452,6 +453,7 @@ static int kitt_cmd_rx_hdr(struct kitt_conn *conn)
 				    kitt_bhs_itt(bhs));
 		conn->rx_reject = immediate ? ISCSI_REASON_IMM_CMD_REJECT :
 				  ISCSI_REASON_BOOKMARK_NO_RESOURCES;
+		kitt_sess_cmdsn_unget(conn);
 		return 1;
 	}
 	se_cmd = &cmd->se_cmd;
@@ -721,14 +723,38 @@ static struct kitt_burst *kitt_data_out_burst(struct kitt_conn *conn,
 static bool kitt_data_out_drain(struct kitt_conn *conn, u32 len)
 {
 	const u8 *bhs = conn->rx_bhs;
+	u32 itt = kitt_bhs_itt(bhs);
+	struct kitt_drain *d;
 
-	if (!conn->drain_left || kitt_bhs_itt(bhs) != conn->drain_itt ||
-	    kitt_get_be32(bhs + 20) != ISCSI_RESERVED_TAG)
+	if (kitt_get_be32(bhs + 20) != ISCSI_RESERVED_TAG)
 		return false;
-	conn->drain_left -= min(len, conn->drain_left);
-	if (bhs[1] & ISCSI_FLAG_CMD_FINAL)
-		conn->drain_left = 0;
-	return true;
+	for (d = conn->drain; d < conn->drain + KITT_DRAIN_MAX; d++) {
+		if (!d->left || d->itt != itt)
+			continue;
+		d->left -= min(len, d->left);
+		if (bhs[1] & ISCSI_FLAG_CMD_FINAL)
+			d->left = 0;
+		return true;
+	}
+	return false;
+}
+
+/* @cmd is answered with @left bytes of its unsolicited data to come. */
+static void kitt_data_out_drain_add(struct kitt_conn *conn,
+				    struct kitt_cmd *cmd, u32 left)
+{
+	struct kitt_drain *d, *slot = NULL;
+
+	for (d = conn->drain; d < conn->drain + KITT_DRAIN_MAX; d++) {
+		if (!d->left || d->itt == cmd->itt) {
+			slot = d;
+			break;
+		}
+	}
+	if (!slot)
+		slot = &conn->drain[conn->drain_next++ % KITT_DRAIN_MAX];
+	slot->itt = cmd->itt;
+	slot->left = left;
 }
 
 /*
@@ -1214,10 +1240,9 @@ static void kitt_cmd_finish(struct kitt_conn *conn, struct kitt_cmd *cmd)
 	if (conn->unsol_cmd == cmd)
 		conn->unsol_cmd = NULL;
 	/* Unsolicited data may still be on its way: drop it quietly. */
-	if (cmd->unsol.active) {
-		conn->drain_itt = cmd->itt;
-		conn->drain_left = cmd->unsol.len - cmd->unsol.received;
-	}
+	if (cmd->unsol.active)
+		kitt_data_out_drain_add(conn, cmd,
+					cmd->unsol.len - cmd->unsol.received);
 	kitt_cmd_let_go(conn, cmd);
 }
 

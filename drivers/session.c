@@ -304,10 +304,12 @@ void kitt_tpg_close_sessions(struct kitt_tpg *tpg)
  * RFC 7143 §11.17.1: the CmdSN of a rejected non-immediate request is not
  * received; the initiator plugs the gap (sends a request with that CmdSN
  * again, or aborts the task). Take back the count of the request being
- * rejected, and the slot it gave back, if any. io_work only: between the
- * count and the Reject nothing has been sent that told of it.
+ * rejected, and the slot it gave back, if any. io_work only, before
+ * anything is sent that tells of the count: at once when the decision
+ * comes later than the count (a SCSI command's Reject waits for its data
+ * segment to be dropped).
  */
-static void kitt_sess_cmdsn_unget(struct kitt_conn *conn)
+void kitt_sess_cmdsn_unget(struct kitt_conn *conn)
 {
 	struct kitt_sess *sess = conn->sess;
 	u32 cmd_sn = kitt_get_be32(conn->rx_bhs + 24);

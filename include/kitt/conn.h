@@ -64,6 +64,12 @@ enum kitt_tx_kind {
 /* A header and room for its digest. */
 #define KITT_HDR_MAX		(KITT_BHS_LEN + KITT_DIGEST_LEN)
 
+/*
+ * Failed commands whose unsolicited data is still dropped quietly, per
+ * connection; beyond that, the oldest one's leftovers get Rejects.
+ */
+#define KITT_DRAIN_MAX		8
+
 /* A PDU waiting to be sent, or being sent. */
 struct kitt_tx {
 	struct list_head entry;		/* kitt_conn.tx_queue, under lock */
@@ -147,8 +153,15 @@ struct kitt_conn {
 	bool rx_sn_counted;
 	bool rx_sn_held;		/* ... and its slot is still held */
 	struct kitt_cmd *unsol_cmd;	/* the last command promising unsolicited data */
-	u32 drain_itt;			/* its unsolicited data is dropped... */
-	u32 drain_left;			/* ...this many more bytes of it */
+	/*
+	 * Commands answered before their unsolicited data was all in (they
+	 * failed early): that much more of it is dropped without a Reject.
+	 */
+	struct kitt_drain {
+		u32 itt;
+		u32 left;		/* bytes still to come; 0: slot free */
+	} drain[KITT_DRAIN_MAX];
+	u32 drain_next;			/* slot taken when all are in use */
 	struct list_head cmds;		/* kitt_cmd.conn_entry, under lock */
 	struct list_head aborted;	/* aborted commands, under lock */
 	/*
@@ -384,6 +397,7 @@ bool kitt_nacl_sess_params(struct se_node_acl *se_nacl,
 			   struct kitt_sess_params *params);
 bool kitt_sess_cmdsn_ok(struct kitt_conn *conn, bool holds_slot);
 bool kitt_sess_plug_cmdsn(struct kitt_sess *sess, u32 ref_sn, u32 tmf_sn);
+void kitt_sess_cmdsn_unget(struct kitt_conn *conn);
 
 /* drivers/cmd.c */
 int kitt_ffp_rx_hdr(struct kitt_conn *conn);

@@ -7,8 +7,10 @@
 # the burst asked for fails its command with CHECK CONDITION; unsolicited
 # data beyond FirstBurstLength likewise. Bad data is never written: the
 # blocks read back as they were, and the session goes on working. PDUs
-# that may not come in the full feature phase are rejected. Connections
-# reset in the middle of a write or a read leave nothing behind.
+# that may not come in the full feature phase are rejected; unsolicited
+# data of several writes that failed before it came is dropped without a
+# Reject. Connections reset in the middle of a write or a read leave
+# nothing behind.
 . "$KITT_TOP/tools/testing/tests/lib.sh"
 
 IQN=iqn.2003-01.org.example.lab:dataout
@@ -134,6 +136,27 @@ print('answered with', pdus)
 check(status_of(pdus) != 0, 'unsolicited data past FirstBurstLength: no GOOD status')
 u.close()
 check(read(300) == pattern, 'after it, the blocks are unchanged')
+
+# Several writes failing before their unsolicited data comes (past the
+# end of the LUN): each one's data is dropped quietly, none is rejected.
+u = Peer('127.0.0.1')
+u.isid = b'\x80\x00\x00\x00\x00\x43'
+u.login('iqn.2003-01.org.example.lab:peer', iqn,
+        [('InitialR2T', 'No'), ('ImmediateData', 'No'),
+         ('MaxBurstLength', '65536'), ('FirstBurstLength', '8192')])
+itts = [u.scsi_write_cmd(0, rw10(0x2a, 0x7ffffff0, 16), 8192, final=False)
+        for _ in range(4)]
+pdus = [u.recv() for _ in itts]
+check(all(x.opcode == OP_SCSI_RSP and x.bhs[3] == 2 for x in pdus),
+      '4 writes past the end, their data not sent yet: CHECK CONDITION each')
+for itt in itts:
+    u.data_out(0, itt, 0xffffffff, 0, other)
+pdus = u.recv_quiet()
+check(not pdus, 'their unsolicited data then: dropped without a Reject (%s)' % pdus)
+pdus = u.scsi_read(0, rw10(0x28, 300, 16), 8192)
+check(pdus[-1].bhs[3] == 0, 'and the session reads on')
+u.logout()
+u.close()
 
 # PDUs that may not come now: Reject with the reason of RFC 7143 11.17.1.
 for op, reason, what in ((0x1d, 0x05, 'unknown opcode'),
