@@ -348,12 +348,6 @@ int kitt_send_reject(struct kitt_conn *conn, u8 reason)
 }
 
 /*
- * §4.2.2.1: a non-immediate request must carry ExpCmdSN; anything outside
- * [ExpCmdSN, MaxCmdSN] is dropped without a word. One connection delivers
- * in order, so a request ahead of ExpCmdSN means a lost one: drop it too.
- * @holds_slot: the request keeps its slot until its response is sent.
- */
-/*
  * Step ExpCmdSN over the CmdSNs an ABORT TASK counted as received: no
  * command takes their slots, so MaxCmdSN moves with it. Under sn_lock.
  */
@@ -390,6 +384,12 @@ bool kitt_sess_plug_cmdsn(struct kitt_sess *sess, u32 ref_sn, u32 tmf_sn)
 	return in;
 }
 
+/*
+ * §4.2.2.1: a non-immediate request must carry ExpCmdSN; anything outside
+ * [ExpCmdSN, MaxCmdSN] is dropped without a word. One connection delivers
+ * in order, so a request ahead of ExpCmdSN means a lost one: drop it too.
+ * @holds_slot: the request keeps its slot until its response is sent.
+ */
 bool kitt_sess_cmdsn_ok(struct kitt_conn *conn, bool holds_slot)
 {
 	struct kitt_sess *sess = conn->sess;
