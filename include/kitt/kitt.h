@@ -84,7 +84,14 @@ struct kitt_tiqn_stats {
 
 struct kitt_tiqn {
 	struct se_wwn wwn;
+	/*
+	 * One reference for being in configfs, dropped by its rmdir; a
+	 * SendTargets walk holds one on the target it is at, so that it can
+	 * drop kitt_tiqns_lock between targets (kitt_tiqn_next).
+	 */
+	struct kref ref;
 	struct list_head entry;		/* kitt_tiqns, under kitt_tiqns_lock */
+	u64 seq;			/* creation order: kitt_tiqns is sorted by it */
 	char name[KITT_NAME_MAX + 1];
 	u32 index;		/* instance index shown in statistics */
 	/*
@@ -209,6 +216,8 @@ struct kitt_tpg_np {
 extern struct list_head kitt_tiqns;
 extern struct mutex kitt_tiqns_lock;
 
+struct kitt_tiqn *kitt_tiqn_next(struct kitt_tiqn *prev);
+void kitt_tiqn_put(struct kitt_tiqn *tiqn);
 struct kitt_tpg *kitt_tpg_get_for_login(const char *target_name,
 					struct kitt_portal *portal);
 void kitt_tpg_put(struct kitt_tpg *tpg);
