@@ -203,6 +203,7 @@ struct kitt_portal {
 	enum kitt_portal_state state;	/* written by kitt_portal_put only */
 	struct list_head conns;		/* kitt_conn.portal_entry, under kitt_conns_lock */
 	u32 logins;			/* of conns, still logging in; likewise */
+	u32 discovery;			/* of conns, discovery sessions; likewise */
 };
 
 struct kitt_tpg_np {
