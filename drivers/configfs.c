@@ -18,8 +18,13 @@ static DEFINE_IDA(kitt_tiqn_ida);
 
 /* Every target, for login and SendTargets. */
 LIST_HEAD(kitt_tiqns);
-/* Protects kitt_tiqns; taken before any kitt_tiqn.tpgs_lock. */
+/*
+ * Protects kitt_tiqns, kitt_tiqn_seq and every kitt_tiqn.entry and .seq;
+ * taken before any kitt_tiqn.tpgs_lock.
+ */
 DEFINE_MUTEX(kitt_tiqns_lock);
+/* The next target's kitt_tiqn.seq: never reused. */
+static u64 kitt_tiqn_seq;
 
 /*
  * RFC 7143 §4.2.7: "iqn." / "eui." / "naa." names of at most 223 bytes.
@@ -56,23 +61,78 @@ struct se_wwn *kitt_make_tiqn(struct target_fabric_configfs *tf,
 	}
 	tiqn->index = index;
 	strscpy(tiqn->name, name, sizeof(tiqn->name));
+	kref_init(&tiqn->ref);
 	mutex_init(&tiqn->tpgs_lock);
 	INIT_LIST_HEAD(&tiqn->tpgs);
 	mutex_lock(&kitt_tiqns_lock);
+	tiqn->seq = kitt_tiqn_seq++;
 	list_add_tail(&tiqn->entry, &kitt_tiqns);
 	mutex_unlock(&kitt_tiqns_lock);
 	return &tiqn->wwn;
 }
 
+static void kitt_tiqn_free(struct kref *ref)
+{
+	kfree(container_of(ref, struct kitt_tiqn, ref));
+}
+
+void kitt_tiqn_put(struct kitt_tiqn *tiqn)
+{
+	kref_put(&tiqn->ref, kitt_tiqn_free);
+}
+
+/*
+ * Off the list at once; freed when a SendTargets walk standing on it (if
+ * any) moves on. Its TPGs are gone already (configfs removes them first).
+ */
 void kitt_drop_tiqn(struct se_wwn *wwn)
 {
 	struct kitt_tiqn *tiqn = container_of(wwn, struct kitt_tiqn, wwn);
 
 	mutex_lock(&kitt_tiqns_lock);
-	list_del(&tiqn->entry);
+	list_del_init(&tiqn->entry);
 	mutex_unlock(&kitt_tiqns_lock);
 	ida_free(&kitt_tiqn_ida, tiqn->index);
-	kfree(tiqn);
+	kitt_tiqn_put(tiqn);
+}
+
+/* The first target made after @prev (any target if NULL), or NULL. */
+static struct kitt_tiqn *kitt_tiqn_after(struct kitt_tiqn *prev)
+{
+	struct kitt_tiqn *t;
+
+	lockdep_assert_held(&kitt_tiqns_lock);
+	/* Still listed: its successor; removed: the first one made later. */
+	if (prev && !list_empty(&prev->entry)) {
+		if (list_is_last(&prev->entry, &kitt_tiqns))
+			return NULL;
+		return list_next_entry(prev, entry);
+	}
+	list_for_each_entry(t, &kitt_tiqns, entry)
+		if (!prev || t->seq > prev->seq)
+			return t;
+	return NULL;
+}
+
+/*
+ * Walk the targets without holding kitt_tiqns_lock between steps: the
+ * target after @prev (the first if @prev is NULL) with a reference held,
+ * or NULL at the end; the reference on @prev is dropped. Each target
+ * listed for the whole walk is visited once; one removed meanwhile may
+ * be missed, one made meanwhile may be seen.
+ */
+struct kitt_tiqn *kitt_tiqn_next(struct kitt_tiqn *prev)
+{
+	struct kitt_tiqn *next;
+
+	mutex_lock(&kitt_tiqns_lock);
+	next = kitt_tiqn_after(prev);
+	if (next)
+		kref_get(&next->ref);
+	mutex_unlock(&kitt_tiqns_lock);
+	if (prev)
+		kitt_tiqn_put(prev);
+	return next;
 }
 
 /* Does any TPG of @tiqn already have a portal at @addr? */

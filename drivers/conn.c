@@ -63,6 +63,68 @@ MODULE_PARM_DESC(max_logins_per_portal,
  */
 #define KITT_LOGIN_STALE	HZ
 
+/* A module parameter's new value, refused unless in [@min, @max]. */
+static int kitt_param_set_range(const char *val, const struct kernel_param *kp,
+				unsigned int min, unsigned int max)
+{
+	unsigned int v;
+	int ret;
+
+	ret = kstrtouint(val, 0, &v);
+	if (ret)
+		return ret;
+	if (v < min || v > max)
+		return -EINVAL;
+	WRITE_ONCE(*(unsigned int *)kp->arg, v);
+	return 0;
+}
+
+/*
+ * Discovery sessions one portal holds at once. Beyond it, a new one
+ * closes the discovery session idle longest, if that is at least
+ * KITT_DISC_STALE, or is refused ("out of resources") if every one was
+ * active within it. Each costs a connection and a TSIH of the discovery
+ * range (KITT_DISCOVERY_SESSIONS_MAX, all portals together).
+ */
+static unsigned int kitt_max_discovery = 64;
+#define KITT_DISC_STALE		HZ
+
+static int kitt_max_discovery_set(const char *val,
+				  const struct kernel_param *kp)
+{
+	return kitt_param_set_range(val, kp, 1, KITT_DISCOVERY_SESSIONS_MAX);
+}
+
+static const struct kernel_param_ops kitt_max_discovery_ops = {
+	.set = kitt_max_discovery_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(max_discovery_sessions_per_portal, &kitt_max_discovery_ops,
+		&kitt_max_discovery, 0644);
+MODULE_PARM_DESC(max_discovery_sessions_per_portal,
+		 "discovery sessions one portal holds at once, 1-4096 (default 64)");
+
+/* Seconds a discovery session may go without a PDU in before it is closed. */
+static unsigned int kitt_discovery_idle = 30;
+#define KITT_DISC_IDLE_MAX	3600
+
+static int kitt_discovery_idle_set(const char *val,
+				   const struct kernel_param *kp)
+{
+	return kitt_param_set_range(val, kp, 1, KITT_DISC_IDLE_MAX);
+}
+
+static const struct kernel_param_ops kitt_discovery_idle_ops = {
+	.set = kitt_discovery_idle_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(discovery_idle_timeout, &kitt_discovery_idle_ops,
+		&kitt_discovery_idle, 0644);
+MODULE_PARM_DESC(discovery_idle_timeout,
+		 "seconds a discovery session may stay idle, 1-3600 (default 30)");
+
 /* @conn no longer counts as logging in through its portal. */
 static void kitt_conn_uncount_login(struct kitt_conn *conn)
 {
@@ -70,6 +132,15 @@ static void kitt_conn_uncount_login(struct kitt_conn *conn)
 	if (conn->login_counted && conn->portal)
 		conn->portal->logins--;
 	conn->login_counted = false;
+}
+
+/* @conn no longer counts as a discovery session of its portal. */
+static void kitt_conn_uncount_discovery(struct kitt_conn *conn)
+{
+	lockdep_assert_held(&kitt_conns_lock);
+	if (conn->disc_counted && conn->portal)
+		conn->portal->discovery--;
+	conn->disc_counted = false;
 }
 
 struct kitt_tx *kitt_tx_alloc(u32 data_len, gfp_t gfp)
@@ -799,6 +870,7 @@ static void kitt_conn_release_work(struct work_struct *work)
 
 	mutex_lock(&kitt_conns_lock);
 	kitt_conn_uncount_login(conn);
+	kitt_conn_uncount_discovery(conn);
 	if (conn->portal)
 		list_del(&conn->portal_entry);
 	conn->portal = NULL;
@@ -967,6 +1039,24 @@ static void kitt_conn_nopin_work(struct work_struct *work)
 			   time_after(next, now) ? next - now : 1);
 }
 
+/*
+ * A discovery session that has received no PDU for discovery_idle_timeout
+ * is closed: it holds a connection and a TSIH, and nothing pings it.
+ */
+static void kitt_conn_watch_idle(struct kitt_conn *conn)
+{
+	unsigned long limit = READ_ONCE(kitt_discovery_idle) * HZ;
+	unsigned long idle = jiffies - READ_ONCE(conn->last_rx);
+
+	if (idle >= limit) {
+		kitt_conn_close(conn, "discovery session idle");
+		return;
+	}
+	/* At least once a second: a lower limit takes effect soon. */
+	queue_delayed_work(kitt_wq, &conn->watch_work,
+			   min_t(unsigned long, limit - idle, HZ));
+}
+
 /* How often writes are looked at while a TMF is in the core. */
 #define KITT_WATCH_FAST		max(HZ / 50, 1)
 
@@ -982,6 +1072,10 @@ static void kitt_conn_watch_work(struct work_struct *work)
 
 	if (state != KITT_CONN_FULL && state != KITT_CONN_LOGOUT)
 		return;
+	if (!conn->normal) {
+		kitt_conn_watch_idle(conn);
+		return;
+	}
 	if (kitt_conn_watch_writes(conn, conn->dataout_timeout)) {
 		kitt_conn_close(conn, "Data-Out timeout");
 		return;
@@ -1078,6 +1172,64 @@ static bool kitt_portal_count_login(struct kitt_portal *portal)
 	return room;
 }
 
+/*
+ * The discovery session of @portal idle longest, if that is at least
+ * KITT_DISC_STALE; NULL if none is.
+ */
+static struct kitt_conn *kitt_portal_idle_discovery(struct kitt_portal *portal)
+{
+	unsigned long limit = jiffies - KITT_DISC_STALE, oldest = 0, seen;
+	struct kitt_conn *conn, *idle = NULL;
+
+	lockdep_assert_held(&kitt_conns_lock);
+	list_for_each_entry(conn, &portal->conns, portal_entry) {
+		seen = READ_ONCE(conn->last_rx);
+		if (!conn->disc_counted || time_after(seen, limit))
+			continue;
+		if (!idle || time_before(seen, oldest)) {
+			oldest = seen;
+			idle = conn;
+		}
+	}
+	return idle;
+}
+
+/*
+ * @conn completes a discovery login: count it on its portal. At
+ * max_discovery_sessions_per_portal, the discovery session idle longest
+ * makes room; -EBUSY if none has been idle KITT_DISC_STALE, -ENODEV if
+ * the portal is gone.
+ */
+int kitt_conn_count_discovery(struct kitt_conn *conn)
+{
+	struct kitt_conn *idle = NULL;
+	struct kitt_portal *portal;
+	int ret = 0;
+
+	mutex_lock(&kitt_conns_lock);
+	portal = conn->portal;
+	if (!portal) {
+		ret = -ENODEV;
+	} else if (portal->discovery >= READ_ONCE(kitt_max_discovery)) {
+		idle = kitt_portal_idle_discovery(portal);
+		if (idle) {
+			kitt_conn_uncount_discovery(idle);
+			kitt_conn_close(idle, NULL);
+		} else {
+			ret = -EBUSY;
+		}
+	}
+	if (!ret) {
+		portal->discovery++;
+		conn->disc_counted = true;
+	}
+	mutex_unlock(&kitt_conns_lock);
+	if (idle)
+		pr_warn_ratelimited("%u discovery sessions on one portal: closing the one idle longest\n",
+				    READ_ONCE(kitt_max_discovery));
+	return ret;
+}
+
 /* A new connection from @portal's listener: set it up to log in. */
 int kitt_conn_start(struct kitt_portal *portal, struct socket *sock)
 {
@@ -1169,6 +1321,7 @@ void kitt_portal_close_conns(struct kitt_portal *portal)
 	mutex_lock(&kitt_conns_lock);
 	list_for_each_entry_safe(conn, next, &portal->conns, portal_entry) {
 		kitt_conn_uncount_login(conn);
+		kitt_conn_uncount_discovery(conn);
 		list_del(&conn->portal_entry);
 		conn->portal = NULL;
 		kitt_conn_ask_logout(conn);
@@ -1228,12 +1381,20 @@ static void kitt_conn_start_nopin(struct kitt_conn *conn)
 	queue_delayed_work(kitt_wq, &conn->nopin_work, conn->nopin_interval);
 }
 
-/* Normal sessions watch their writes (dataout_timeout, aborts). */
+/*
+ * Normal sessions watch their writes (dataout_timeout, aborts), discovery
+ * sessions how long they have been idle.
+ */
 static void kitt_conn_start_watch(struct kitt_conn *conn)
 {
 	struct se_session *se_sess = conn->sess->se_sess;
 	struct kitt_nacl *nacl;
 
+	/* A discovery session: its idle limit. */
+	if (!conn->normal) {
+		queue_delayed_work(kitt_wq, &conn->watch_work, HZ);
+		return;
+	}
 	if (!se_sess || !se_sess->se_node_acl)
 		return;
 	nacl = kitt_nacl(se_sess->se_node_acl);

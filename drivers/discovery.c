@@ -150,16 +150,19 @@ int kitt_send_targets(struct kitt_conn *conn, const char *value, u32 len,
 				    (int)min_t(u32, len, 64), value);
 		return ask;
 	}
-	mutex_lock(&kitt_tiqns_lock);
-	list_for_each_entry(tiqn, &kitt_tiqns, entry) {
+	/*
+	 * Target by target, holding only a reference on the one being
+	 * listed: logins and configfs do not wait for the whole walk.
+	 */
+	for (tiqn = kitt_tiqn_next(NULL); tiqn; tiqn = kitt_tiqn_next(tiqn)) {
 		if (!kitt_st_tiqn_asked(sess, tiqn, ask, value, len))
 			continue;
 		if (!kitt_st_add_target(conn, tiqn, ask, out)) {
 			pr_warn_ratelimited("SendTargets answer full at %u bytes: later targets left out\n",
 					    out->len);
+			kitt_tiqn_put(tiqn);
 			break;
 		}
 	}
-	mutex_unlock(&kitt_tiqns_lock);
 	return 0;
 }

@@ -41,8 +41,16 @@ void kitt_sess_exit(void)
 	kmem_cache_destroy(kitt_sess_cache);
 }
 
-/* TSIHs in use: 1..65535 (0 means "new session"). */
+/*
+ * TSIHs in use (0 means "new session"): discovery sessions take theirs
+ * from a range of their own, so that however many a peer opens, normal
+ * sessions never run out; when a range is full, the login is refused
+ * ("out of resources").
+ */
 static DEFINE_IDA(kitt_tsih_ida);
+#define KITT_TSIH_NORMAL_FIRST	1
+#define KITT_TSIH_DISC_FIRST	(U16_MAX - KITT_DISCOVERY_SESSIONS_MAX + 1)
+#define KITT_TSIH_LAST		U16_MAX
 
 /* Woken when a normal session has ended (kitt_sess.ended). */
 static DECLARE_WAIT_QUEUE_HEAD(kitt_sess_ended_wq);
@@ -63,6 +71,16 @@ static void kitt_sess_slot_done(struct kitt_sess *sess)
 	spin_lock_bh(&sess->sn_lock);
 	sess->max_cmd_sn++;
 	spin_unlock_bh(&sess->sn_lock);
+}
+
+/* A TSIH for a new session of @type, or -ENOSPC. */
+static int kitt_tsih_alloc(enum kitt_session_type type)
+{
+	if (type == KITT_SESS_DISCOVERY)
+		return ida_alloc_range(&kitt_tsih_ida, KITT_TSIH_DISC_FIRST,
+				       KITT_TSIH_LAST, GFP_KERNEL);
+	return ida_alloc_range(&kitt_tsih_ida, KITT_TSIH_NORMAL_FIRST,
+			       KITT_TSIH_DISC_FIRST - 1, GFP_KERNEL);
 }
 
 static void kitt_sess_free(struct kref *ref)
@@ -199,7 +217,7 @@ struct kitt_sess *kitt_sess_create(struct kitt_conn *conn,
 	sess = kmem_cache_zalloc(kitt_sess_cache, GFP_KERNEL);
 	if (!sess)
 		return ERR_PTR(-ENOMEM);
-	tsih = ida_alloc_range(&kitt_tsih_ida, 1, 65535, GFP_KERNEL);
+	tsih = kitt_tsih_alloc(nego->session_type);
 	if (tsih < 0) {
 		kmem_cache_free(kitt_sess_cache, sess);
 		return ERR_PTR(tsih);

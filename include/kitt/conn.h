@@ -95,6 +95,7 @@ struct kitt_conn {
 	struct kitt_portal *portal;
 	struct list_head portal_entry;
 	bool login_counted;		/* in portal->logins */
+	bool disc_counted;		/* in portal->discovery */
 	struct work_struct io_work;
 	struct work_struct release_work;
 	struct delayed_work login_timeout;
@@ -102,7 +103,8 @@ struct kitt_conn {
 	unsigned long login_seen;	/* jiffies: accepted, or last Login PDU in */
 	struct delayed_work nopin_work;	/* pings an idle connection */
 	struct delayed_work logout_timeout; /* after asking for a logout */
-	struct delayed_work watch_work;	/* writes waiting for data */
+	/* Writes waiting for data; a discovery session's idle limit. */
+	struct delayed_work watch_work;
 	unsigned long dataout_timeout;	/* jiffies, 0: none; set at login */
 	bool logout_asked;		/* under lock */
 	bool normal;			/* of a normal session; set at login */
@@ -248,6 +250,12 @@ struct kitt_sess {
 #define KITT_TAGS_RESERVE	16
 #define KITT_IMM_MAX		(KITT_TAGS_RESERVE / 2)
 
+/*
+ * Discovery sessions at once, all portals together: the size of their
+ * TSIH range, and the highest max_discovery_sessions_per_portal.
+ */
+#define KITT_DISCOVERY_SESSIONS_MAX	4096
+
 /* Most R2Ts one command has outstanding (MaxOutstandingR2T is capped). */
 #define KITT_MAX_R2T		4
 
@@ -369,6 +377,7 @@ void kitt_conn_watch_soon(struct kitt_conn *conn);
 void kitt_conn_nopin_answered(struct kitt_conn *conn, u32 ttt);
 void kitt_conn_logged_in(struct kitt_conn *conn);
 void kitt_conn_login_deadline(struct kitt_conn *conn, u32 secs);
+int kitt_conn_count_discovery(struct kitt_conn *conn);
 
 /* drivers/login.c */
 struct kitt_login *kitt_login_alloc(void);

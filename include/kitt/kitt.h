@@ -84,7 +84,14 @@ struct kitt_tiqn_stats {
 
 struct kitt_tiqn {
 	struct se_wwn wwn;
+	/*
+	 * One reference for being in configfs, dropped by its rmdir; a
+	 * SendTargets walk holds one on the target it is at, so that it can
+	 * drop kitt_tiqns_lock between targets (kitt_tiqn_next).
+	 */
+	struct kref ref;
 	struct list_head entry;		/* kitt_tiqns, under kitt_tiqns_lock */
+	u64 seq;			/* creation order: kitt_tiqns is sorted by it */
 	char name[KITT_NAME_MAX + 1];
 	u32 index;		/* instance index shown in statistics */
 	/*
@@ -196,6 +203,7 @@ struct kitt_portal {
 	enum kitt_portal_state state;	/* written by kitt_portal_put only */
 	struct list_head conns;		/* kitt_conn.portal_entry, under kitt_conns_lock */
 	u32 logins;			/* of conns, still logging in; likewise */
+	u32 discovery;			/* of conns, discovery sessions; likewise */
 };
 
 struct kitt_tpg_np {
@@ -209,6 +217,8 @@ struct kitt_tpg_np {
 extern struct list_head kitt_tiqns;
 extern struct mutex kitt_tiqns_lock;
 
+struct kitt_tiqn *kitt_tiqn_next(struct kitt_tiqn *prev);
+void kitt_tiqn_put(struct kitt_tiqn *tiqn);
 struct kitt_tpg *kitt_tpg_get_for_login(const char *target_name,
 					struct kitt_portal *portal);
 void kitt_tpg_put(struct kitt_tpg *tpg);
