@@ -343,6 +343,7 @@ static bool kitt_login_check_names(struct kitt_conn *conn,
 	/* Negotiate from this TPG's parameters now that it is known. */
 	mutex_lock(&l->tpg->lock);
 	n->cfg = l->tpg->params;
+	n->keys_workaround = l->tpg->attrib.login_keys_workaround;
 	login_timeout = l->tpg->attrib.login_timeout;
 	mutex_unlock(&l->tpg->lock);
 	kitt_conn_login_deadline(conn, login_timeout);
