@@ -186,27 +186,27 @@ static u16 kitt_tpg_get_tag(struct se_portal_group *se_tpg)
 
 static u32 kitt_tpg_get_default_depth(struct se_portal_group *se_tpg)
 {
-	return kitt_tpg(se_tpg)->attrib.default_cmdsn_depth;
+	return READ_ONCE(kitt_tpg(se_tpg)->attrib.default_cmdsn_depth);
 }
 
 static int kitt_tpg_check_demo_mode(struct se_portal_group *se_tpg)
 {
-	return kitt_tpg(se_tpg)->attrib.generate_node_acls;
+	return READ_ONCE(kitt_tpg(se_tpg)->attrib.generate_node_acls);
 }
 
 static int kitt_tpg_check_demo_mode_cache(struct se_portal_group *se_tpg)
 {
-	return kitt_tpg(se_tpg)->attrib.cache_dynamic_acls;
+	return READ_ONCE(kitt_tpg(se_tpg)->attrib.cache_dynamic_acls);
 }
 
 static int kitt_tpg_check_demo_mode_write_protect(struct se_portal_group *se_tpg)
 {
-	return kitt_tpg(se_tpg)->attrib.demo_mode_write_protect;
+	return READ_ONCE(kitt_tpg(se_tpg)->attrib.demo_mode_write_protect);
 }
 
 static int kitt_tpg_check_prod_mode_write_protect(struct se_portal_group *se_tpg)
 {
-	return kitt_tpg(se_tpg)->attrib.prod_mode_write_protect;
+	return READ_ONCE(kitt_tpg(se_tpg)->attrib.prod_mode_write_protect);
 }
 
 static int kitt_tpg_check_prot_fabric_only(struct se_portal_group *se_tpg)

@@ -199,7 +199,7 @@ static ssize_t kitt_disc_enforce_discovery_auth_store(struct config_item *item,
 	if (ret)
 		return ret;
 	mutex_lock(&kitt_discovery.lock);
-	kitt_discovery.enforce = v;
+	WRITE_ONCE(kitt_discovery.enforce, v);
 	mutex_unlock(&kitt_discovery.lock);
 	return count;
 }
