@@ -246,33 +246,40 @@ static u16 kitt_tpg_get_tag(struct se_portal_group *se_tpg)
 
 static u32 kitt_tpg_get_default_depth(struct se_portal_group *se_tpg)
 {
-	return kitt_tpg(se_tpg)->attrib.default_cmdsn_depth;
+	return READ_ONCE(kitt_tpg(se_tpg)->attrib.default_cmdsn_depth);
 }
 
 static int kitt_tpg_check_demo_mode(struct se_portal_group *se_tpg)
 {
-	return kitt_tpg(se_tpg)->attrib.generate_node_acls;
+	return READ_ONCE(kitt_tpg(se_tpg)->attrib.generate_node_acls);
 }
 
 static int kitt_tpg_check_demo_mode_cache(struct se_portal_group *se_tpg)
 {
-	return kitt_tpg(se_tpg)->attrib.cache_dynamic_acls;
+	return READ_ONCE(kitt_tpg(se_tpg)->attrib.cache_dynamic_acls);
 }
 
 static int kitt_tpg_check_demo_mode_write_protect(struct se_portal_group *se_tpg)
 {
-	return kitt_tpg(se_tpg)->attrib.demo_mode_write_protect;
+	return READ_ONCE(kitt_tpg(se_tpg)->attrib.demo_mode_write_protect);
 }
 
 static int kitt_tpg_check_prod_mode_write_protect(struct se_portal_group *se_tpg)
 {
-	return kitt_tpg(se_tpg)->attrib.prod_mode_write_protect;
+	return READ_ONCE(kitt_tpg(se_tpg)->attrib.prod_mode_write_protect);
 }
 
 static int kitt_tpg_check_prot_fabric_only(struct se_portal_group *se_tpg)
 {
-	/* fabric_prot_type only counts when the fabric itself does T10-PI. */
-	return kitt_tpg(se_tpg)->attrib.fabric_prot_type;
+	struct kitt_tpg_attrib *a = &kitt_tpg(se_tpg)->attrib;
+
+	/*
+	 * fabric_prot_type counts only with t10_pi, as in iscsi_target_mod;
+	 * kitt refuses non-zero values of both (no T10-PI), so this is 0.
+	 */
+	if (!READ_ONCE(a->t10_pi))
+		return 0;
+	return READ_ONCE(a->fabric_prot_type);
 }
 
 static u32 kitt_tpg_get_inst_index(struct se_portal_group *se_tpg)

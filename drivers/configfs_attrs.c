@@ -48,21 +48,11 @@ static ssize_t kitt_wwn_lio_version_show(struct config_item *item, char *page)
 }
 CONFIGFS_ATTR_RO(kitt_wwn_, lio_version);
 
-/* CPUs kitt's work may run on; kept for rtslib, which reads it. */
-static cpumask_t kitt_allowed_cpus;
-static DEFINE_MUTEX(kitt_allowed_cpus_lock);	/* protects kitt_allowed_cpus */
-
+/* The CPUs connections' io_work runs on (drivers/conn.c). */
 static ssize_t kitt_wwn_cpus_allowed_list_show(struct config_item *item,
 					       char *page)
 {
-	ssize_t ret;
-
-	mutex_lock(&kitt_allowed_cpus_lock);
-	if (cpumask_empty(&kitt_allowed_cpus))
-		cpumask_copy(&kitt_allowed_cpus, cpu_possible_mask);
-	ret = sysfs_emit(page, "%*pbl\n", cpumask_pr_args(&kitt_allowed_cpus));
-	mutex_unlock(&kitt_allowed_cpus_lock);
-	return ret;
+	return kitt_allowed_cpus_show(page);
 }
 
 static ssize_t kitt_wwn_cpus_allowed_list_store(struct config_item *item,
@@ -74,16 +64,15 @@ static ssize_t kitt_wwn_cpus_allowed_list_store(struct config_item *item,
 	if (!zalloc_cpumask_var(&mask, GFP_KERNEL))
 		return -ENOMEM;
 	ret = cpulist_parse(page, mask);
-	/* An empty set would leave connections nowhere to run. */
-	if (!ret && cpumask_empty(mask))
-		ret = -EINVAL;
-	if (!ret) {
-		mutex_lock(&kitt_allowed_cpus_lock);
-		cpumask_copy(&kitt_allowed_cpus, mask);
-		mutex_unlock(&kitt_allowed_cpus_lock);
-	}
+	/* Empty, or naming a CPU that cannot exist: refused. */
+	if (!ret)
+		ret = kitt_allowed_cpus_set(mask);
 	free_cpumask_var(mask);
-	return ret ? ret : count;
+	if (ret) {
+		pr_warn_ratelimited("cpus_allowed_list: not a list of possible CPUs\n");
+		return ret;
+	}
+	return count;
 }
 CONFIGFS_ATTR(kitt_wwn_, cpus_allowed_list);
 
@@ -207,7 +196,7 @@ static ssize_t kitt_disc_enforce_discovery_auth_store(struct config_item *item,
 	if (ret)
 		return ret;
 	mutex_lock(&kitt_discovery.lock);
-	kitt_discovery.enforce = v;
+	WRITE_ONCE(kitt_discovery.enforce, v);
 	mutex_unlock(&kitt_discovery.lock);
 	return count;
 }
@@ -284,6 +273,29 @@ KITT_TPG_ATTRIB(tpg_enabled_sendtargets, 0, 1);
 KITT_TPG_ATTRIB(login_keys_workaround, 0, 1);
 
 /*
+ * kitt carries no T10 protection information: its sessions offer the
+ * core no protection operations, so t10_pi (iSER's PI offload in
+ * iscsi_target_mod) and fabric_prot_type (PI a fabric generates for
+ * devices without it) could only be stored and ignored. Their non-zero
+ * values are refused.
+ */
+static bool kitt_tpg_attrib_honoured(const struct kitt_tpg_attrib *a,
+				     const u32 *field, u32 v)
+{
+	if (!v)
+		return true;
+	if (field == &a->t10_pi) {
+		pr_warn_ratelimited("t10_pi: kitt does no T10-PI; only 0 is supported\n");
+		return false;
+	}
+	if (field == &a->fabric_prot_type) {
+		pr_warn_ratelimited("fabric_prot_type: kitt does no T10-PI; only 0 is supported\n");
+		return false;
+	}
+	return true;
+}
+
+/*
  * Store one attribute with the side effects iscsi_target_mod gives it
  * (rtslib restores attributes before parameters, so the saved AuthMethod
  * still wins over the rewrite done here).
@@ -292,8 +304,7 @@ static int kitt_tpg_attrib_apply(struct kitt_tpg *tpg, u32 *field, u32 v)
 {
 	struct kitt_tpg_attrib *a = &tpg->attrib;
 
-	/* T10-PI protection types 0, 1 and 3 exist; 2 is not offered. */
-	if (field == &a->fabric_prot_type && v == 2)
+	if (!kitt_tpg_attrib_honoured(a, field, v))
 		return -EINVAL;
 
 	mutex_lock(&tpg->lock);
@@ -606,12 +617,23 @@ static ssize_t kitt_nacl_attrib_authentication_store(struct config_item *item,
 }
 CONFIGFS_ATTR(kitt_nacl_attrib_, authentication);
 
+/*
+ * The random_* offsets only matter to a session that negotiated
+ * DataPDUInOrder=No or DataSequenceInOrder=No; kitt always negotiates
+ * Yes for both and moves data in order, so only 0 is accepted.
+ */
 static bool kitt_nacl_attrib_valid(const struct kitt_nacl_attrib *a,
 				   const u32 *field, u32 v)
 {
 	/* Only nopin_timeout has a hole in its range: 1 and 2 are refused. */
 	if (field == &a->nopin_timeout)
 		return v == 0 || v >= 3;
+	if (v && (field == &a->random_datain_pdu_offsets ||
+		  field == &a->random_datain_seq_offsets ||
+		  field == &a->random_r2t_offsets)) {
+		pr_warn_ratelimited("random_*_offsets: kitt keeps data in order; only 0 is supported\n");
+		return false;
+	}
 	return true;
 }
 

@@ -44,6 +44,20 @@ static struct kmem_cache *kitt_conn_cache;
 static DEFINE_MUTEX(kitt_conns_lock);
 
 /*
+ * cpus_allowed_list (fabric root attribute): the CPUs io_work runs on.
+ * Empty, the default, means every CPU: io_work then runs where it is
+ * queued, near the socket's softirq. Otherwise each connection keeps one
+ * CPU of the set that was online when it picked (connections spread in
+ * turn); kitt_allowed_cpus_gen counts changes, and a connection whose
+ * pick is older picks again at the start of its next io_work run.
+ * kitt_allowed_cpus_lock is a leaf: nothing else is taken under it.
+ */
+static struct cpumask kitt_allowed_cpus;
+static unsigned int kitt_allowed_cpus_gen;	/* read with READ_ONCE */
+static DEFINE_MUTEX(kitt_allowed_cpus_lock);	/* protects the two above */
+static atomic_t kitt_conn_seq;			/* spreads connections */
+
+/*
  * Connections one portal lets log in at once: a peer opening connections
  * and never logging in ties up no more than this (each is closed after
  * the login timeout). Beyond it, a new connection closes the login that
@@ -178,7 +192,7 @@ void kitt_conn_kick_locked(struct kitt_conn *conn)
 {
 	lockdep_assert_held(&conn->lock);
 	if (!conn->kick_off)
-		queue_work(kitt_wq, &conn->io_work);
+		queue_work_on(READ_ONCE(conn->cpu), kitt_wq, &conn->io_work);
 }
 
 void kitt_conn_kick(struct kitt_conn *conn)
@@ -195,7 +209,7 @@ void kitt_conn_kick(struct kitt_conn *conn)
  */
 static void kitt_conn_kick_sk(struct kitt_conn *conn)
 {
-	queue_work(kitt_wq, &conn->io_work);
+	queue_work_on(READ_ONCE(conn->cpu), kitt_wq, &conn->io_work);
 }
 
 void kitt_conn_set_state(struct kitt_conn *conn, enum kitt_conn_state state)
@@ -220,6 +234,72 @@ void kitt_conn_queue_tx(struct kitt_conn *conn, struct kitt_tx *tx)
 	atomic_add(tx->data_len, &conn->tx_buf_bytes);
 	kitt_conn_kick_locked(conn);
 	spin_unlock_bh(&conn->lock);
+}
+
+/* ---- cpus_allowed_list: where io_work runs ---- */
+
+/*
+ * The @n-th (modulo their number) allowed CPU that is online, or
+ * WORK_CPU_UNBOUND (the queueing CPU) when every CPU is allowed or no
+ * allowed CPU is online. Under kitt_allowed_cpus_lock.
+ */
+static int kitt_allowed_cpu_locked(unsigned int n)
+{
+	unsigned int count = 0;
+	int cpu;
+
+	lockdep_assert_held(&kitt_allowed_cpus_lock);
+	if (cpumask_empty(&kitt_allowed_cpus) ||
+	    cpumask_subset(cpu_online_mask, &kitt_allowed_cpus))
+		return WORK_CPU_UNBOUND;
+	for_each_cpu_and(cpu, &kitt_allowed_cpus, cpu_online_mask)
+		count++;
+	if (!count)
+		return WORK_CPU_UNBOUND;
+	n %= count;
+	for_each_cpu_and(cpu, &kitt_allowed_cpus, cpu_online_mask)
+		if (!n--)
+			break;
+	return cpu;
+}
+
+/* Pick @conn's CPU from the current set. Process context: io_work or accept. */
+static void kitt_conn_pick_cpu(struct kitt_conn *conn)
+{
+	mutex_lock(&kitt_allowed_cpus_lock);
+	WRITE_ONCE(conn->cpu, kitt_allowed_cpu_locked(conn->cpu_seq));
+	conn->cpu_gen = kitt_allowed_cpus_gen;
+	mutex_unlock(&kitt_allowed_cpus_lock);
+}
+
+/*
+ * A new set of CPUs (not empty, all possible). A connection moves at its
+ * next io_work run; the workqueue never runs one work item on two CPUs
+ * at once, so the move needs nothing more.
+ */
+int kitt_allowed_cpus_set(const struct cpumask *mask)
+{
+	if (cpumask_empty(mask) || !cpumask_subset(mask, cpu_possible_mask))
+		return -EINVAL;
+	mutex_lock(&kitt_allowed_cpus_lock);
+	cpumask_copy(&kitt_allowed_cpus, mask);
+	WRITE_ONCE(kitt_allowed_cpus_gen, kitt_allowed_cpus_gen + 1);
+	mutex_unlock(&kitt_allowed_cpus_lock);
+	return 0;
+}
+
+/* The set as a CPU list; every possible CPU while none was set. */
+ssize_t kitt_allowed_cpus_show(char *page)
+{
+	const struct cpumask *mask = cpu_possible_mask;
+	ssize_t ret;
+
+	mutex_lock(&kitt_allowed_cpus_lock);
+	if (!cpumask_empty(&kitt_allowed_cpus))
+		mask = &kitt_allowed_cpus;
+	ret = sysfs_emit(page, "%*pbl\n", cpumask_pr_args(mask));
+	mutex_unlock(&kitt_allowed_cpus_lock);
+	return ret;
 }
 
 /* ---- socket callbacks: only wake io_work (or start the teardown) ---- */
@@ -803,6 +883,8 @@ static void kitt_conn_io_work(struct work_struct *work)
 	bool progress;
 	int budget = KITT_IO_BUDGET, ret;
 
+	if (unlikely(conn->cpu_gen != READ_ONCE(kitt_allowed_cpus_gen)))
+		kitt_conn_pick_cpu(conn);
 	kitt_conn_reap_aborted(conn, false);
 	do {
 		progress = false;
@@ -1269,6 +1351,8 @@ int kitt_conn_start(struct kitt_portal *portal, struct socket *sock)
 	conn->rx_crc = KITT_CRC_SEED;
 	conn->limits.max_recv_dsl = KITT_LOGIN_DSL_MAX;
 	conn->limits.max_ahs = KITT_AHS_MAX;
+	conn->cpu_seq = atomic_inc_return(&kitt_conn_seq);
+	kitt_conn_pick_cpu(conn);
 
 	if (kernel_getsockname(sock, (struct sockaddr *)&ss) >= 0)
 		kitt_sockaddr_to_netaddr(&ss, &conn->local);

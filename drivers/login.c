@@ -257,9 +257,12 @@ static u32 kitt_login_auth_allowed(struct kitt_login *l)
 	if (strstr(am, "CHAP"))
 		allowed |= KITT_AUTH_CHAP;
 	if (l->tpg) {
-		int acl_auth = l->acl ? kitt_nacl(l->acl)->attrib.authentication : -1;
+		int acl_auth = -1;
 
-		required = acl_auth >= 0 ? acl_auth : l->tpg->attrib.authentication;
+		if (l->acl)
+			acl_auth = READ_ONCE(kitt_nacl(l->acl)->attrib.authentication);
+		required = acl_auth >= 0 ? acl_auth :
+			   READ_ONCE(l->tpg->attrib.authentication);
 	}
 	if (required)
 		allowed &= ~KITT_AUTH_NONE;
@@ -343,6 +346,7 @@ static bool kitt_login_check_names(struct kitt_conn *conn,
 	/* Negotiate from this TPG's parameters now that it is known. */
 	mutex_lock(&l->tpg->lock);
 	n->cfg = l->tpg->params;
+	n->keys_workaround = l->tpg->attrib.login_keys_workaround;
 	login_timeout = l->tpg->attrib.login_timeout;
 	mutex_unlock(&l->tpg->lock);
 	kitt_conn_login_deadline(conn, login_timeout);

@@ -671,20 +671,36 @@ int kitt_nego_target_offers(struct kitt_nego *n, struct kitt_text_buf *resp)
 	return kitt_nego_pending(n);
 }
 
+/*
+ * login_keys_workaround: boot clients (gPXE, Flexboot) never answer a
+ * FirstBurstLength or MaxConnections we offer, so with it on the login
+ * does not wait for those answers and our offer stands, as in
+ * iscsi_target_mod. Off, every offer must be answered (RFC 7143 §6.2).
+ */
+static bool kitt_nego_reply_optional(const struct kitt_nego *n, int id)
+{
+	return n->keys_workaround &&
+	       (id == NK_FIRST_BURST || id == NK_MAX_CONNECTIONS);
+}
+
 int kitt_nego_pending(const struct kitt_nego *n)
 {
 	int id, pending = 0;
 
 	for (id = 0; id < NK_COUNT; id++)
-		pending += n->state[id] == NKS_OFFERED;
+		pending += n->state[id] == NKS_OFFERED &&
+			   !kitt_nego_reply_optional(n, id);
 	return pending;
 }
 
-/* The agreed value of @id, or its RFC default. */
+/* The agreed value of @id (or our unanswered optional offer), else its RFC default. */
 static const char *kitt_nego_value(const struct kitt_nego *n, int id)
 {
-	if (n->state[id] != NKS_NONE && n->state[id] != NKS_OFFERED &&
-	    n->value[id][0])
+	bool taken = n->state[id] != NKS_NONE &&
+		     (n->state[id] != NKS_OFFERED ||
+		      kitt_nego_reply_optional(n, id));
+
+	if (taken && n->value[id][0])
 		return n->value[id];
 	return kitt_nego_keys[id].dflt;
 }

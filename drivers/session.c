@@ -158,7 +158,7 @@ static int kitt_sess_setup_normal(struct kitt_sess *sess, struct kitt_tpg *tpg,
 	ret = kitt_sess_reinstate(tpg, sess->initiator_name, sess->isid);
 	if (ret)
 		return ret;
-	sess->cmdsn_depth = acl ? acl->queue_depth :
+	sess->cmdsn_depth = acl ? READ_ONCE(acl->queue_depth) :
 			    READ_ONCE(tpg->attrib.default_cmdsn_depth);
 	if (!sess->cmdsn_depth)
 		sess->cmdsn_depth = 1;

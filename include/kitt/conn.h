@@ -97,6 +97,15 @@ struct kitt_conn {
 	bool login_counted;		/* in portal->logins */
 	bool disc_counted;		/* in portal->discovery */
 	struct work_struct io_work;
+	/*
+	 * The CPU io_work is queued on (WORK_CPU_UNBOUND: the queueing one):
+	 * written by io_work (and before the callbacks go in), read with
+	 * READ_ONCE wherever io_work is queued. cpu_gen, owned by io_work,
+	 * is the cpus_allowed_list generation it was picked from.
+	 */
+	int cpu;
+	unsigned int cpu_gen;
+	unsigned int cpu_seq;		/* this connection's turn, for spreading */
 	struct work_struct release_work;
 	struct delayed_work login_timeout;
 	unsigned long accepted;		/* jiffies; set before callbacks go in */
@@ -355,6 +364,8 @@ static inline u32 kitt_conn_hdr_len(const struct kitt_conn *conn)
 extern const u8 kitt_zero_pad[4];
 int kitt_conn_init(void);
 void kitt_conn_exit(void);
+int kitt_allowed_cpus_set(const struct cpumask *mask);
+ssize_t kitt_allowed_cpus_show(char *page);
 int kitt_conn_start(struct kitt_portal *portal, struct socket *sock);
 void kitt_portal_close_conns(struct kitt_portal *portal);
 void kitt_conn_close(struct kitt_conn *conn, const char *why);

@@ -69,6 +69,7 @@ struct kitt_nego {
 	/* inputs, set by kitt_nego_init */
 	struct kitt_key_values cfg;
 	u32 auth_allowed;		/* KITT_AUTH_* the target accepts */
+	bool keys_workaround;		/* the TPG's login_keys_workaround */
 
 	/* declarations from the initiator */
 	enum kitt_session_type session_type;

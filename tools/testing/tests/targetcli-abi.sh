@@ -100,7 +100,10 @@ cleanup() {
 trap cleanup EXIT
 
 # The configuration, with targetcli only; run once per module. Every TPG
-# attribute and parameter gets a non-default value in at least one TPG.
+# attribute and parameter gets a non-default value in at least one TPG,
+# except those kitt takes only at their default (t10_pi, fabric_prot_type
+# and the ACLs' random_* offsets: no T10-PI, data only in order), which
+# are set to it; validate() checks that kitt refuses the others.
 build_config() {
 	local t1=/iscsi/$T1 t2=/iscsi/$T2 nif1="" nif2="" nif3=""
 
@@ -124,8 +127,8 @@ build_config() {
 	tcli $t1/tpg1/acls/$I1 create 1 1
 	tcli $t1/tpg1/acls/$I1 set attribute authentication=1 dataout_timeout=10 \
 		dataout_timeout_retries=7 default_erl=2 nopin_response_timeout=20 \
-		nopin_timeout=0 random_datain_pdu_offsets=1 random_datain_seq_offsets=1 \
-		random_r2t_offsets=1
+		nopin_timeout=0 random_datain_pdu_offsets=0 random_datain_seq_offsets=0 \
+		random_r2t_offsets=0
 	tcli $t1/tpg1/acls/$I1 set auth userid=alice password=alicesecret12 \
 		mutual_userid=tgt mutual_password=tgtsecret1234
 	# netif_timeout exists on 6.1 only (the commands run later, in a
@@ -138,9 +141,9 @@ build_config() {
 	# else restoreconfig's enable would strip it (on either module).
 	tcli $t1/tpg1 set attribute authentication=1 cache_dynamic_acls=1 \
 		default_cmdsn_depth=128 default_erl=1 demo_mode_discovery=0 \
-		demo_mode_write_protect=0 fabric_prot_type=3 generate_node_acls=0 \
+		demo_mode_write_protect=0 fabric_prot_type=0 generate_node_acls=0 \
 		login_keys_workaround=0 login_timeout=20 $nif1 prod_mode_write_protect=1 \
-		t10_pi=1 tpg_enabled_sendtargets=0
+		t10_pi=0 tpg_enabled_sendtargets=0
 	tcli $t1/tpg1 set parameter AuthMethod=CHAP,SRP DataDigest=CRC32C \
 		DataPDUInOrder=No DataSequenceInOrder=No DefaultTime2Retain=30 \
 		DefaultTime2Wait=5 ErrorRecoveryLevel=1 FirstBurstLength=131072 \
@@ -164,7 +167,7 @@ build_config() {
 	tcli $t1/tpg2/luns create /backstores/ramdisk/r0 lun=0 add_mapped_luns=false
 	tcli $t1/tpg2 set attribute authentication=1 generate_node_acls=1 \
 		cache_dynamic_acls=1 default_cmdsn_depth=512 default_erl=2 \
-		demo_mode_discovery=0 demo_mode_write_protect=0 fabric_prot_type=1 \
+		demo_mode_discovery=0 demo_mode_write_protect=0 fabric_prot_type=0 \
 		login_keys_workaround=0 login_timeout=5 $nif2 prod_mode_write_protect=1 \
 		t10_pi=0 tpg_enabled_sendtargets=0
 	tcli $t1/tpg2 set parameter DataDigest=None,CRC32C HeaderDigest=CRC32C \
@@ -180,9 +183,9 @@ build_config() {
 	tcli $t2/tpg1/portals create ::1 3264
 	tcli $t2/tpg1/luns create /backstores/ramdisk/r0 lun=3 add_mapped_luns=false
 	tcli $t2/tpg1 set attribute default_cmdsn_depth=1 default_erl=2 \
-		demo_mode_discovery=0 demo_mode_write_protect=0 fabric_prot_type=1 \
+		demo_mode_discovery=0 demo_mode_write_protect=0 fabric_prot_type=0 \
 		login_keys_workaround=0 login_timeout=30 $nif3 prod_mode_write_protect=1 \
-		t10_pi=1 tpg_enabled_sendtargets=0
+		t10_pi=0 tpg_enabled_sendtargets=0
 	tcli $t2/tpg1 set parameter AuthMethod=None FirstBurstLength=512 \
 		DefaultTime2Retain=3600 MaxBurstLength=16776192 \
 		MaxRecvDataSegmentLength=16777215 MaxXmitDataSegmentLength=512 \
@@ -298,6 +301,16 @@ validate() {
 	bad_write "$tpg/attrib/default_cmdsn_depth" 0
 	bad_write "$tpg/attrib/default_cmdsn_depth" 513
 	bad_write "$tpg/attrib/fabric_prot_type" 2
+	# kitt does no T10-PI and keeps data in order: only 0 here
+	bad_write "$tpg/attrib/fabric_prot_type" 1
+	bad_write "$tpg/attrib/fabric_prot_type" 3
+	bad_write "$tpg/attrib/t10_pi" 1
+	bad_write "$acl/attrib/random_datain_pdu_offsets" 1
+	bad_write "$acl/attrib/random_datain_seq_offsets" 1
+	bad_write "$acl/attrib/random_r2t_offsets" 1
+	bad_write "$ISCSI/cpus_allowed_list" abc
+	bad_write "$ISCSI/cpus_allowed_list" ""
+	bad_write "$ISCSI/cpus_allowed_list" 0-4095
 	bad_write "$tpg/attrib/authentication" 2
 	bad_write "$tpg/attrib/generate_node_acls" -1
 	bad_write "$tpg/attrib/default_erl" 3

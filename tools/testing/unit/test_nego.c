@@ -148,6 +148,25 @@ int main(void)
 	CHECK(sp.immediate_data && kitt_nego_pending(&n) == 3);
 	kitt_key_values_init(&cfg);
 
+	/* login_keys_workaround: an offered FirstBurstLength may go unanswered */
+	strcpy(cfg.v[KITT_KEY_FIRST_BURST_LENGTH], "4096");
+	start(KITT_AUTH_NONE);
+	CHECK(kitt_nego_target_offers(&n, &resp) == 1);
+	CHECK(answer_is("FirstBurstLength", "4096"));
+	kitt_nego_result(&n, &sp);
+	CHECK(sp.first_burst_length == 65536);		/* not agreed yet */
+	start(KITT_AUTH_NONE);
+	n.keys_workaround = true;
+	CHECK(kitt_nego_target_offers(&n, &resp) == 0);
+	CHECK(answer_is("FirstBurstLength", "4096"));
+	kitt_nego_result(&n, &sp);
+	CHECK(sp.first_burst_length == 4096);		/* our offer stands */
+	clear_resp();
+	CHECK(proc(KITT_STAGE_OPERATIONAL, T("FirstBurstLength=1024\0")) == KITT_NEGO_OK);
+	kitt_nego_result(&n, &sp);
+	CHECK(sp.first_burst_length == 1024 && kitt_nego_pending(&n) == 0);
+	kitt_key_values_init(&cfg);
+
 	/* a key offered twice; a key in the wrong stage; bad text */
 	start(KITT_AUTH_NONE);
 	CHECK(proc(KITT_STAGE_OPERATIONAL, T("MaxBurstLength=512\0MaxBurstLength=512\0")) ==
