@@ -745,11 +745,14 @@ static void kitt_data_out_drain_add(struct kitt_conn *conn,
 {
 	struct kitt_drain *d, *slot = NULL;
 
+	/* Its own slot if it has one (an ITT reused), else a free one. */
 	for (d = conn->drain; d < conn->drain + KITT_DRAIN_MAX; d++) {
-		if (!d->left || d->itt == cmd->itt) {
+		if (d->itt == cmd->itt && d->left) {
 			slot = d;
 			break;
 		}
+		if (!d->left && !slot)
+			slot = d;
 	}
 	if (!slot)
 		slot = &conn->drain[conn->drain_next++ % KITT_DRAIN_MAX];

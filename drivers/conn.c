@@ -260,6 +260,9 @@ static int kitt_allowed_cpu_locked(unsigned int n)
 	for_each_cpu_and(cpu, &kitt_allowed_cpus, cpu_online_mask)
 		if (!n--)
 			break;
+	/* A CPU went offline between the walks: no n-th one any more. */
+	if (cpu >= nr_cpu_ids)
+		return WORK_CPU_UNBOUND;
 	return cpu;
 }
 
