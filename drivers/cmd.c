@@ -773,6 +773,11 @@ static int kitt_data_out_hdr(struct kitt_conn *conn)
 	struct kitt_burst *b;
 	bool ok;
 
+	if (unlikely(kitt_park_has_itt(conn, kitt_bhs_itt(bhs))) &&
+	    kitt_get_be32(bhs + 20) == ISCSI_RESERVED_TAG) {
+		conn->rx_park = true;	/* unsolicited data of a held command */
+		return 0;
+	}
 	conn->rx_discard = len;
 	b = kitt_data_out_burst(conn, &cmd);
 	if (!b && (cmd || kitt_data_out_drain(conn, len)))
@@ -834,12 +839,17 @@ int kitt_ffp_rx_hdr(struct kitt_conn *conn)
 		return kitt_data_out_hdr(conn);
 	if (op != ISCSI_OP_SCSI_CMD)
 		return 0;
-	if (!kitt_sess_cmdsn_ok(conn, true)) {
+	switch (kitt_sess_cmdsn_check(conn, true)) {
+	case KITT_SN_NEXT:
+		return kitt_cmd_rx_hdr(conn);
+	case KITT_SN_AHEAD:
+		conn->rx_park = true;	/* the whole PDU into a buffer */
+		return 0;
+	default:
 		conn->rx_drop = true;
 		conn->rx_discard = conn->rx_data_len;
 		return 1;
 	}
-	return kitt_cmd_rx_hdr(conn);
 }
 
 /* ---- R2T ---- */

@@ -388,6 +388,8 @@ static int kitt_conn_recv(struct kitt_conn *conn, void *buf, u32 len)
 	struct kvec iov = { .iov_base = buf, .iov_len = len };
 	int ret;
 
+	if (unlikely(conn->replay))
+		return kitt_park_read(conn, buf, len);
 	ret = kernel_recvmsg(conn->sock, &msg, &iov, 1, len, msg.msg_flags);
 	if (ret == -EAGAIN)
 		return 0;
@@ -424,25 +426,37 @@ static u32 kitt_conn_crc_dest(struct kitt_conn *conn, u32 crc)
 	return crc;
 }
 
+/* Into conn->rx_iter: >0 read, 0 nothing yet, <0 the connection is over. */
+static int kitt_conn_recv_iter(struct kitt_conn *conn)
+{
+	struct msghdr msg = { .msg_flags = MSG_DONTWAIT };
+	int ret;
+
+	if (unlikely(conn->replay))
+		return kitt_park_read_iter(conn, &conn->rx_iter);
+	msg.msg_iter = conn->rx_iter;
+	ret = sock_recvmsg(conn->sock, &msg, MSG_DONTWAIT);
+	if (ret == -EAGAIN)
+		return 0;
+	if (ret == 0)
+		return -ECONNRESET;
+	if (ret > 0)
+		conn->rx_iter = msg.msg_iter;
+	return ret;
+}
+
 /*
  * The data segment goes where conn->rx_iter points (a kernel buffer, or
  * a command's pages), then conn->rx_discard more bytes are dropped.
  */
 static int kitt_conn_recv_data(struct kitt_conn *conn)
 {
-	struct msghdr msg = { .msg_flags = MSG_DONTWAIT };
 	int ret;
 
 	if (iov_iter_count(&conn->rx_iter)) {
-		msg.msg_iter = conn->rx_iter;
-		ret = sock_recvmsg(conn->sock, &msg, MSG_DONTWAIT);
-		if (ret == -EAGAIN)
-			return 0;
-		if (ret == 0)
-			return -ECONNRESET;
-		if (ret < 0)
+		ret = kitt_conn_recv_iter(conn);
+		if (ret <= 0)
 			return ret;
-		conn->rx_iter = msg.msg_iter;
 		if (iov_iter_count(&conn->rx_iter))
 			return 0;
 	}
@@ -475,6 +489,7 @@ static void kitt_conn_rx_reset(struct kitt_conn *conn)
 	conn->rx_reject = 0;
 	conn->rx_drop = false;
 	conn->rx_sn_counted = false;
+	conn->rx_park = false;
 	conn->rx_state = KITT_RX_BHS;
 	conn->rx_done = 0;
 	conn->rx_bvec_n = 0;
@@ -533,8 +548,8 @@ static int kitt_conn_rx_hdigest(struct kitt_conn *conn)
 	u32 crc;
 	int ret;
 
-	if (!conn->hdigest)
-		return 1;
+	if (!conn->hdigest || conn->replay)
+		return 1;	/* a held PDU's was checked when it came */
 	ret = kitt_conn_recv_piece(conn, conn->rx_digest, KITT_DIGEST_LEN);
 	if (ret <= 0)
 		return ret;
@@ -550,7 +565,7 @@ static int kitt_conn_rx_ddigest(struct kitt_conn *conn)
 {
 	int ret;
 
-	if (!conn->ddigest || !conn->rx_data_len)
+	if (!conn->ddigest || !conn->rx_data_len || conn->replay)
 		return 1;
 	ret = kitt_conn_recv_piece(conn, conn->rx_digest, KITT_DIGEST_LEN);
 	if (ret <= 0)
@@ -592,6 +607,8 @@ static int kitt_conn_rx_pdu(struct kitt_conn *conn)
 		ret = kitt_ffp_rx(conn);
 	}
 	kitt_conn_rx_reset(conn);
+	if (unlikely(conn->replay))
+		kitt_park_replay_end(conn);
 	return ret;
 }
 
@@ -616,6 +633,10 @@ static int kitt_conn_try_recv_one(struct kitt_conn *conn)
 			    (atomic_read(&conn->tx_bufs) >= KITT_TX_BUFS_MAX ||
 			     atomic_read(&conn->tx_buf_bytes) >= KITT_TX_BUF_BYTES_MAX))
 				return 0;
+			/* A request held past a CmdSN gap whose turn came. */
+			if (unlikely(!list_empty(&conn->parked)) &&
+			    !conn->rx_done && !conn->replay)
+				kitt_park_replay_next(conn);
 			ret = kitt_conn_recv_piece(conn, conn->rx_bhs, KITT_BHS_LEN);
 			if (ret <= 0)
 				return ret;
@@ -962,6 +983,7 @@ static void kitt_conn_release_work(struct work_struct *work)
 	mutex_unlock(&kitt_conns_lock);
 
 	kitt_conn_rx_reset(conn);
+	kitt_park_free_all(conn);
 	if (conn->tx_cur)
 		kitt_tx_free(conn->tx_cur);
 	conn->tx_cur = NULL;
@@ -1343,6 +1365,7 @@ int kitt_conn_start(struct kitt_portal *portal, struct socket *sock)
 	INIT_LIST_HEAD(&conn->tx_queue);
 	INIT_LIST_HEAD(&conn->cmds);
 	INIT_LIST_HEAD(&conn->aborted);
+	INIT_LIST_HEAD(&conn->parked);
 	INIT_WORK(&conn->io_work, kitt_conn_io_work);
 	INIT_WORK(&conn->release_work, kitt_conn_release_work);
 	INIT_DELAYED_WORK(&conn->login_timeout, kitt_conn_login_timeout);

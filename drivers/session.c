@@ -336,13 +336,20 @@ void kitt_sess_cmdsn_unget(struct kitt_conn *conn)
 		return;
 	conn->rx_sn_counted = false;
 	spin_lock_bh(&sess->sn_lock);
-	if (sess->exp_cmd_sn == cmd_sn + 1) {
+	/*
+	 * Counting it let ExpCmdSN step over CmdSNs an ABORT TASK had
+	 * plugged: step back, they wait for it again.
+	 */
+	while (kitt_sn_lt(cmd_sn + 1, sess->exp_cmd_sn)) {
 		sess->exp_cmd_sn--;
-		if (!conn->rx_sn_held)
-			sess->max_cmd_sn--;
-	} else if (conn->rx_sn_held) {
-		sess->max_cmd_sn++;	/* stepped over: counted, slot freed */
+		sess->max_cmd_sn--;
+		__set_bit(sess->exp_cmd_sn % KITT_CMDSN_DEPTH_MAX,
+			  sess->sn_plugged);
+		sess->sn_plugs++;
 	}
+	sess->exp_cmd_sn = cmd_sn;
+	if (!conn->rx_sn_held)
+		sess->max_cmd_sn--;
 	spin_unlock_bh(&sess->sn_lock);
 }
 
@@ -366,8 +373,9 @@ int kitt_send_reject(struct kitt_conn *conn, u8 reason)
 }
 
 /*
- * Step ExpCmdSN over the CmdSNs an ABORT TASK counted as received: no
- * command takes their slots, so MaxCmdSN moves with it. Under sn_lock.
+ * Step ExpCmdSN over the CmdSNs counted as received out of turn (an ABORT
+ * TASK plugged them, or a request held ahead of ExpCmdSN was discarded):
+ * no command takes their slots, so MaxCmdSN moves with it. Under sn_lock.
  */
 static void kitt_sess_skip_plugged(struct kitt_sess *sess)
 {
@@ -378,6 +386,14 @@ static void kitt_sess_skip_plugged(struct kitt_sess *sess)
 		sess->exp_cmd_sn++;
 		sess->max_cmd_sn++;
 	}
+}
+
+/* @sn, in the window, counts as received and done. Under sn_lock. */
+static void kitt_sess_plug_locked(struct kitt_sess *sess, u32 sn)
+{
+	if (!__test_and_set_bit(sn % KITT_CMDSN_DEPTH_MAX, sess->sn_plugged))
+		sess->sn_plugs++;
+	kitt_sess_skip_plugged(sess);
 }
 
 /*
@@ -394,34 +410,60 @@ bool kitt_sess_plug_cmdsn(struct kitt_sess *sess, u32 ref_sn, u32 tmf_sn)
 	spin_lock_bh(&sess->sn_lock);
 	in = kitt_sn_in_window(ref_sn, sess->exp_cmd_sn, sess->max_cmd_sn) &&
 	     kitt_sn_lt(ref_sn, tmf_sn);
-	if (in && !__test_and_set_bit(ref_sn % KITT_CMDSN_DEPTH_MAX,
-				      sess->sn_plugged))
-		sess->sn_plugs++;
-	kitt_sess_skip_plugged(sess);
+	if (in)
+		kitt_sess_plug_locked(sess, ref_sn);
 	spin_unlock_bh(&sess->sn_lock);
 	return in;
 }
 
 /*
+ * A request held ahead of ExpCmdSN (kitt_park_*) is discarded by a TMF:
+ * its CmdSN was received, and the task is over.
+ */
+void kitt_sess_plug_held(struct kitt_sess *sess, u32 sn)
+{
+	spin_lock_bh(&sess->sn_lock);
+	if (kitt_sn_in_window(sn, sess->exp_cmd_sn, sess->max_cmd_sn))
+		kitt_sess_plug_locked(sess, sn);
+	spin_unlock_bh(&sess->sn_lock);
+}
+
+/* Whether a held request with CmdSN @sn may run now (or be dropped). */
+bool kitt_sess_sn_turn(struct kitt_sess *sess, u32 sn)
+{
+	bool turn;
+
+	spin_lock_bh(&sess->sn_lock);
+	turn = kitt_sn_lte(sn, sess->exp_cmd_sn);
+	spin_unlock_bh(&sess->sn_lock);
+	return turn;
+}
+
+/*
  * §4.2.2.1: a non-immediate request must carry ExpCmdSN; anything outside
- * [ExpCmdSN, MaxCmdSN] is dropped without a word. One connection delivers
- * in order, so a request ahead of ExpCmdSN means a lost one: drop it too.
+ * [ExpCmdSN, MaxCmdSN] is dropped without a word, and so is a duplicate
+ * within it. One connection delivers in order, so a request ahead of
+ * ExpCmdSN follows a gap a Reject left (§11.17.1): it is held
+ * (KITT_SN_AHEAD) until the initiator plugs the gap.
  * @holds_slot: the request keeps its slot until its response is sent.
  */
-bool kitt_sess_cmdsn_ok(struct kitt_conn *conn, bool holds_slot)
+enum kitt_sn_verdict kitt_sess_cmdsn_check(struct kitt_conn *conn,
+					   bool holds_slot)
 {
 	struct kitt_sess *sess = conn->sess;
 	const u8 *bhs = conn->rx_bhs;
 	u32 cmd_sn = kitt_get_be32(bhs + 24);
-	bool ok = true;
+	enum kitt_sn_verdict v = KITT_SN_NEXT;
 
 	if (kitt_bhs_immediate(bhs))
-		return true;
+		return KITT_SN_NEXT;
 	conn->rx_sn_held = holds_slot;
 	spin_lock_bh(&sess->sn_lock);
-	if (cmd_sn != sess->exp_cmd_sn ||
-	    !kitt_sn_lte(cmd_sn, sess->max_cmd_sn)) {
-		ok = false;
+	if (!kitt_sn_in_window(cmd_sn, sess->exp_cmd_sn, sess->max_cmd_sn) ||
+	    test_bit(cmd_sn % KITT_CMDSN_DEPTH_MAX, sess->sn_plugged)) {
+		v = KITT_SN_DROP;
+	} else if (cmd_sn != sess->exp_cmd_sn) {
+		v = KITT_SN_AHEAD;
 	} else {
 		sess->exp_cmd_sn++;
 		/* Requests answered at once give their slot straight back. */
@@ -432,10 +474,12 @@ bool kitt_sess_cmdsn_ok(struct kitt_conn *conn, bool holds_slot)
 		conn->rx_sn_counted = true;
 	}
 	spin_unlock_bh(&sess->sn_lock);
-	if (!ok)
-		pr_debug("dropping CmdSN %u outside [%u, %u]\n", cmd_sn,
-			 sess->exp_cmd_sn, sess->max_cmd_sn);
-	return ok;
+	if (v == KITT_SN_AHEAD && kitt_park_has_sn(conn, cmd_sn))
+		v = KITT_SN_DROP;	/* a duplicate of a held one */
+	if (v == KITT_SN_DROP)
+		pr_debug("dropping CmdSN %u outside [%u, %u] or a duplicate\n",
+			 cmd_sn, sess->exp_cmd_sn, sess->max_cmd_sn);
+	return v;
 }
 
 static int kitt_nop_out(struct kitt_conn *conn)
@@ -721,11 +765,19 @@ int kitt_ffp_rx(struct kitt_conn *conn)
 		return kitt_send_reject(conn, conn->rx_reject);
 	if (conn->rx_drop)
 		return 0;
+	if (conn->rx_park)
+		return kitt_park_pdu(conn);
 	if (op == ISCSI_OP_SCSI_CMD || op == ISCSI_OP_SCSI_DATA_OUT)
 		return kitt_cmd_rx_done(conn);
 	/* A TMF, like a command, holds its slot until it is answered. */
-	if (!kitt_sess_cmdsn_ok(conn, op == ISCSI_OP_SCSI_TMFUNC))
+	switch (kitt_sess_cmdsn_check(conn, op == ISCSI_OP_SCSI_TMFUNC)) {
+	case KITT_SN_NEXT:
+		break;
+	case KITT_SN_AHEAD:
+		return kitt_park_pdu(conn);
+	default:
 		return 0;
+	}
 	switch (op) {
 	case ISCSI_OP_NOOP_OUT:
 		return kitt_nop_out(conn);

@@ -150,6 +150,11 @@ int kitt_tmf_rx(struct kitt_conn *conn)
 	cmd = kitt_cmd_get(conn, bhs);
 	if (!cmd)
 		return kitt_tmf_answer(conn, ISCSI_TMF_RSP_REJECTED);
+	/* Commands held past a CmdSN gap are tasks too (park.c). */
+	if (unlikely(!list_empty(&conn->parked)))
+		kitt_park_discard(conn, function,
+				  scsilun_to_int((struct scsi_lun *)(bhs + 8)),
+				  kitt_get_be32(bhs + 20));
 	cmd->se_cmd.tag = cmd->itt;
 	if (function == ISCSI_TM_FUNC_ABORT_TASK) {
 		cmd->tmf_ref_sn = kitt_get_be32(bhs + 32);

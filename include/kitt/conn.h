@@ -163,6 +163,15 @@ struct kitt_conn {
 	/* Its CmdSN was counted (non-immediate): a Reject takes it back. */
 	bool rx_sn_counted;
 	bool rx_sn_held;		/* ... and its slot is still held */
+	bool rx_park;			/* hold the whole PDU (kitt_park_pdu) */
+	/*
+	 * Requests received ahead of ExpCmdSN, and the unsolicited Data-Out
+	 * of such commands, held whole in CmdSN order until their turn
+	 * (park.c); park_bytes of them. replay: the one being read again.
+	 */
+	struct list_head parked;
+	u32 park_bytes;
+	struct kitt_parked *replay;
 	struct kitt_cmd *unsol_cmd;	/* the last command promising unsolicited data */
 	/*
 	 * Commands answered before their unsolicited data was all in (they
@@ -205,6 +214,24 @@ struct kitt_conn {
 	void (*saved_state_change)(struct sock *sk);
 	void (*saved_write_space)(struct sock *sk);
 };
+
+/*
+ * A PDU held by park.c: its header, AHS, data segment and padding as
+ * received (digests already checked and left out), read again later
+ * through the receive path as if it came from the socket.
+ */
+struct kitt_parked {
+	struct list_head entry;		/* kitt_conn.parked, io_work only */
+	u32 cmd_sn;			/* a Data-Out's: its command's */
+	u32 itt;
+	u64 lun;
+	u8 opcode;
+	u32 len, pos;			/* bytes in image; read again so far */
+	u8 image[];
+};
+
+/* What one connection holds ahead of ExpCmdSN, at most. */
+#define KITT_PARK_BYTES_MAX	(4U << 20)
 
 /* Upper bound of default_cmdsn_depth and an ACL's cmdsn_depth. */
 #define KITT_CMDSN_DEPTH_MAX	512
@@ -415,12 +442,32 @@ ssize_t kitt_nacl_info(struct se_node_acl *se_nacl, char *page);
 void kitt_close_session(struct se_session *se_sess);
 bool kitt_nacl_sess_params(struct se_node_acl *se_nacl,
 			   struct kitt_sess_params *params);
-bool kitt_sess_cmdsn_ok(struct kitt_conn *conn, bool holds_slot);
+/* Where a non-immediate request's CmdSN puts it (kitt_sess_cmdsn_check). */
+enum kitt_sn_verdict {
+	KITT_SN_NEXT,		/* ExpCmdSN (or immediate): counted, go on */
+	KITT_SN_AHEAD,		/* in the window past a gap: hold it */
+	KITT_SN_DROP,		/* outside the window, or a duplicate */
+};
+
+enum kitt_sn_verdict kitt_sess_cmdsn_check(struct kitt_conn *conn,
+					   bool holds_slot);
 bool kitt_sess_plug_cmdsn(struct kitt_sess *sess, u32 ref_sn, u32 tmf_sn);
+void kitt_sess_plug_held(struct kitt_sess *sess, u32 sn);
+bool kitt_sess_sn_turn(struct kitt_sess *sess, u32 sn);
 void kitt_sess_cmdsn_unget(struct kitt_conn *conn);
 
 /* drivers/cmd.c */
 int kitt_ffp_rx_hdr(struct kitt_conn *conn);
+int kitt_park_pdu(struct kitt_conn *conn);
+bool kitt_park_has_sn(struct kitt_conn *conn, u32 cmd_sn);
+bool kitt_park_has_itt(struct kitt_conn *conn, u32 itt);
+void kitt_park_replay_next(struct kitt_conn *conn);
+int kitt_park_read(struct kitt_conn *conn, void *buf, u32 len);
+int kitt_park_read_iter(struct kitt_conn *conn, struct iov_iter *iter);
+void kitt_park_replay_end(struct kitt_conn *conn);
+void kitt_park_discard(struct kitt_conn *conn, u8 function, u64 lun,
+		       u32 itt);
+void kitt_park_free_all(struct kitt_conn *conn);
 int kitt_cmd_rx_ready(struct kitt_conn *conn);
 int kitt_cmd_rx_done(struct kitt_conn *conn);
 int kitt_cmd_send(struct kitt_conn *conn, struct kitt_tx *tx);

@@ -6,8 +6,9 @@
 # more bytes than came (Reject), a login naming an existing session by its
 # TSIH (too many connections: one per session), Text Requests continued
 # over several PDUs (C bit, assembled up to 64 KiB), SendTargets values,
-# ExpCmdSN after a rejected request, and ABORT TASK of a task never
-# received (RFC 7143 11.5.1 (b)).
+# ExpCmdSN after a rejected request, ABORT TASK of a task never received
+# (RFC 7143 11.5.1 (b)), and requests sent behind a rejected one: held
+# until the gap is plugged, then run in order (or ended by a TMF).
 . "$KITT_TOP/tools/testing/tests/lib.sh"
 
 IQN=iqn.2003-01.org.example.lab:corners
@@ -21,6 +22,8 @@ targetcli "$TPG/luns" create /backstores/ramdisk/rd0 >/dev/null
 targetcli "$TPG/portals" create 127.0.0.1 3260 >/dev/null
 targetcli "$TPG" set attribute generate_node_acls=1 authentication=0 \
 	demo_mode_write_protect=0 >/dev/null
+# (h) sends a write with unsolicited data.
+targetcli "$TPG" set parameter InitialR2T=No >/dev/null
 wait_listen 127.0.0.1:3260 || die "not listening"
 
 PYTHONPATH=$KITT_TOP/tools/testing python3 - "$IQN" <<'PY'
@@ -190,7 +193,8 @@ works(p, 'after the SendTargets corners')
 # (f) RFC 7143 11.17.1: a rejected non-immediate request's CmdSN is not
 # received (ExpCmdSN in the Reject stays at it); the request sent next with
 # that CmdSN (iscsi_peer plugs the gap so) is executed, not dropped.
-def nonimm(op, flags, ahs=b'', data=b'', cdb=b''):
+def nonimm(op, flags, ahs=b'', data=b'', cdb=b'', peer=None):
+    p = peer or globals()['p']
     bhs = p._hdr(op, flags)
     struct.pack_into('>I', bhs, 20, 0xffffffff)
     bhs[4] = len(ahs) // 4
@@ -222,30 +226,108 @@ for what, args in (('a Text Request with an AHS', (OP_TEXT, 0x80, ahs4)),
 
 # (g) RFC 7143 11.5.1: ABORT TASK of a task that never arrived, RefCmdSN
 # in the window and below the TMF's CmdSN: "function complete", and that
-# CmdSN counts as received. Outside the window: "task does not exist".
+# CmdSN counts as received, so the READ held behind it runs. Outside the
+# window: "task does not exist".
 gap = p.cmd_sn
 p.cmd_sn += 1
 ahead_itt, ahead_sn = p.scsi_read_cmd(0, rw10(0x28, 0, 1), 512)
 pdus = p.recv_quiet()
-check(pdus == [], 'a READ past a CmdSN never sent: dropped, unanswered (%s)' % pdus)
+check(pdus == [], 'a READ past a CmdSN never sent: held, unanswered (%s)' % pdus)
 p.tmf(1, 0, ref_itt=0x7777, ref_cmd_sn=gap)
 pdus = p.recv_quiet()
-check(len(pdus) == 1 and pdus[0].opcode == OP_TMF_RSP and pdus[0].bhs[2] == 0 and
-      pdus[0].u32(28) == gap + 1,
-      'ABORT TASK of the missing CmdSN %d: function complete, ExpCmdSN %d (%s)' %
-      (gap, gap + 1, [(x, x.bhs[2], x.u32(28)) for x in pdus]))
-p.tmf(1, 0, ref_itt=ahead_itt, ref_cmd_sn=ahead_sn)
-pdus = p.recv_quiet()
-check(len(pdus) == 1 and pdus[0].opcode == OP_TMF_RSP and pdus[0].bhs[2] == 0 and
-      pdus[0].u32(28) == ahead_sn + 1,
-      'ABORT TASK of the dropped READ: function complete, ExpCmdSN %d (%s)' %
-      (ahead_sn + 1, [(x, x.bhs[2], x.u32(28)) for x in pdus]))
+tmf = [x for x in pdus if x.opcode == OP_TMF_RSP]
+read_end = [x for x in pdus if x.u32(16) == ahead_itt and x.flags & 0x01]
+check(len(tmf) == 1 and tmf[0].bhs[2] == 0 and tmf[0].u32(28) in (gap + 1, gap + 2),
+      'ABORT TASK of the missing CmdSN %d: function complete (%s)' %
+      (gap, [(x, x.bhs[2], x.u32(28)) for x in pdus]))
+check(len(read_end) == 1 and read_end[0].bhs[3] == 0 and read_end[0].u32(28) == gap + 2 and
+      sum(len(x.data) for x in pdus if x.opcode == OP_DATA_IN) == 512,
+      'the READ held behind it then runs, ExpCmdSN %d' % (gap + 2))
 works(p, 'the gap plugged')
 p.tmf(1, 0, ref_itt=0x7778, ref_cmd_sn=p.cmd_sn + 5000)
 pdus = p.recv_quiet()
 check(len(pdus) == 1 and pdus[0].opcode == OP_TMF_RSP and pdus[0].bhs[2] == 1,
       'ABORT TASK, RefCmdSN outside the window: task does not exist (%s)' % pdus)
 works(p, 'the session goes on')
+
+
+# (h) RFC 7143 4.2.2.1: requests sent behind a rejected one (in the
+# window, past ExpCmdSN) are held, not dropped, and run in CmdSN order
+# once the gap is plugged: a READ, a write with immediate and unsolicited
+# data, a non-immediate NOP-Out.
+q = Peer('127.0.0.1')
+q.isid = b'\x80\x12\x34\x56\x00\x03'
+q.login(name, iqn, keys=[('InitialR2T', 'No'), ('ImmediateData', 'Yes'),
+                         ('FirstBurstLength', '8192'), ('MaxBurstLength', '65536')])
+blk = bytes((i * 7 + 3) & 0xff for i in range(8192))
+
+
+def held_batch(q, lba):
+    """The rejected request, then three behind it; returns their ITTs."""
+    nonimm(OP_TEXT, 0x80, ahs4, peer=q)
+    r_itt, _ = q.scsi_read_cmd(0, rw10(0x28, 40, 1), 512)
+    w_itt = q.scsi_write_cmd(0, rw10(0x2a, lba, 16), 8192, immediate=blk[:4096],
+                             final=False)
+    q.data_out(0, w_itt, 0xffffffff, 4096, blk[4096:])
+    bhs = q._hdr(OP_NOOP_OUT, 0x80)
+    struct.pack_into('>I', bhs, 20, 0xffffffff)
+    q.cmd_sn += 1
+    q.send(bhs, b'ping-held')
+    return r_itt, w_itt, q.itt
+
+
+gap = q.cmd_sn
+r_itt, w_itt, n_itt = held_batch(q, 48)
+pdus = q.recv_quiet()
+check([x.opcode for x in pdus] == [OP_REJECT] and pdus[0].u32(28) == gap,
+      'a rejected request and three behind it: only the Reject, ExpCmdSN %d (%s)' %
+      (gap, pdus))
+q.cmd_sn = gap
+plug_itt, _ = q.scsi_read_cmd(0, rw10(0x28, 0, 1), 512)
+q.cmd_sn = gap + 4
+pdus = q.recv_quiet(2)
+ends = {x.u32(16): x for x in pdus if x.opcode in (OP_SCSI_RSP, OP_NOOP_IN) or
+        (x.opcode == OP_DATA_IN and x.flags & 0x01)}
+got = {itt: (x.opcode, x.bhs[3]) for itt, x in ends.items()}
+check(set(got) == {plug_itt, r_itt, w_itt, n_itt} and
+      all(got[i][1] == 0 for i in (plug_itt, r_itt, w_itt)) and
+      ends.get(n_itt) is not None and ends[n_itt].data == b'ping-held' and
+      max(x.u32(28) for x in pdus) == gap + 4,
+      'the gap plugged: the plug and the three held requests answered, '
+      'ExpCmdSN %d (%s)' % (gap + 4, [(hex(i), v) for i, v in got.items()]))
+pdus = q.scsi_read(0, rw10(0x28, 48, 16), 8192)
+check(b''.join(x.data for x in pdus if x.opcode == OP_DATA_IN) == blk,
+      'the held write wrote its immediate and unsolicited data')
+works(q, 'after the held requests')
+
+# A held command reached by a TMF never runs, and its CmdSN counts: the
+# write is aborted by ABORT TASK, then (a second batch) by LUN RESET.
+for tmf_fn, what in ((1, 'ABORT TASK'), (5, 'LOGICAL UNIT RESET')):
+    gap = q.cmd_sn
+    r_itt, w_itt, n_itt = held_batch(q, 64)
+    q.recv_quiet()
+    q.cmd_sn = gap + 4
+    q.tmf(tmf_fn, 0, ref_itt=w_itt, ref_cmd_sn=gap + 2)
+    pdus = q.recv_quiet()
+    check(len(pdus) == 1 and pdus[0].opcode == OP_TMF_RSP and pdus[0].bhs[2] == 0,
+          '%s of a held write: function complete (%s)' % (what, pdus))
+    q.cmd_sn = gap
+    plug_itt, _ = q.scsi_read_cmd(0, rw10(0x28, 0, 1), 512)
+    q.cmd_sn = gap + 4
+    pdus = [x for x in q.recv_quiet(2) if x.opcode != OP_ASYNC]
+    ends = {x.u32(16) for x in pdus if x.opcode in (OP_SCSI_RSP, OP_NOOP_IN) or
+            (x.opcode == OP_DATA_IN and x.flags & 0x01)}
+    want = {plug_itt, n_itt} | ({r_itt} if tmf_fn == 1 else set())
+    check(ends == want and max(x.u32(28) for x in pdus) == gap + 4,
+          'after %s: the rest answered, the write not, ExpCmdSN %d (%s)' %
+          (what, gap + 4, pdus))
+    pdus = q.scsi_read(0, rw10(0x28, 64, 16), 8192)
+    data = b''.join(x.data for x in pdus if x.opcode == OP_DATA_IN)
+    check(scsi_status(pdus)[0] == 0 and len(data) == 8192 and data != blk,
+          'the write %s ended never wrote' % what)
+    works(q, 'after %s of a held write' % what)
+q.logout()
+q.close()
 p.logout()
 p.close()
 sys.exit(1 if failed else 0)
