@@ -65,9 +65,7 @@ static atomic_t kitt_conn_seq;			/* spreads connections */
  * itself if every login is progressing.
  */
 static unsigned int kitt_max_logins = 256;
-module_param_named(max_logins_per_portal, kitt_max_logins, uint, 0644);
-MODULE_PARM_DESC(max_logins_per_portal,
-		 "connections logging in at once through one portal (default 256)");
+#define KITT_MAX_LOGINS_MAX	65536
 
 /*
  * With max_logins_per_portal connections in login, a new one makes room
@@ -87,20 +85,41 @@ static int kitt_param_set_range(const char *val, const struct kernel_param *kp,
 	ret = kstrtouint(val, 0, &v);
 	if (ret)
 		return ret;
-	if (v < min || v > max)
+	if (v < min || v > max) {
+		pr_warn("%s must be %u to %u, not %u\n", kp->name, min, max, v);
 		return -EINVAL;
+	}
 	WRITE_ONCE(*(unsigned int *)kp->arg, v);
 	return 0;
 }
+
+static int kitt_max_logins_set(const char *val, const struct kernel_param *kp)
+{
+	return kitt_param_set_range(val, kp, 1, KITT_MAX_LOGINS_MAX);
+}
+
+static const struct kernel_param_ops kitt_max_logins_ops = {
+	.set = kitt_max_logins_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(max_logins_per_portal, &kitt_max_logins_ops,
+		&kitt_max_logins, 0644);
+MODULE_PARM_DESC(max_logins_per_portal,
+		 "connections logging in at once through one portal, 1-65536 (default 256)");
 
 /*
  * Discovery sessions one portal holds at once. Beyond it, a new one
  * closes the discovery session idle longest, if that is at least
  * KITT_DISC_STALE, or is refused ("out of resources") if every one was
  * active within it. Each costs a connection and a TSIH of the discovery
- * range (KITT_DISCOVERY_SESSIONS_MAX, all portals together).
+ * range. All portals together hold at most KITT_DISCOVERY_SESSIONS_MAX
+ * (kitt_discovery_total, under kitt_conns_lock): past that a new one
+ * likewise makes room on its own portal or is refused, never left to
+ * find the TSIH range full.
  */
 static unsigned int kitt_max_discovery = 64;
+static unsigned int kitt_discovery_total;
 #define KITT_DISC_STALE		HZ
 
 static int kitt_max_discovery_set(const char *val,
@@ -152,8 +171,11 @@ static void kitt_conn_uncount_login(struct kitt_conn *conn)
 static void kitt_conn_uncount_discovery(struct kitt_conn *conn)
 {
 	lockdep_assert_held(&kitt_conns_lock);
-	if (conn->disc_counted && conn->portal)
-		conn->portal->discovery--;
+	if (conn->disc_counted) {
+		if (conn->portal)
+			conn->portal->discovery--;
+		kitt_discovery_total--;
+	}
 	conn->disc_counted = false;
 }
 
@@ -1303,9 +1325,10 @@ static struct kitt_conn *kitt_portal_idle_discovery(struct kitt_portal *portal)
 
 /*
  * @conn completes a discovery login: count it on its portal. At
- * max_discovery_sessions_per_portal, the discovery session idle longest
- * makes room; -EBUSY if none has been idle KITT_DISC_STALE, -ENODEV if
- * the portal is gone.
+ * max_discovery_sessions_per_portal (or KITT_DISCOVERY_SESSIONS_MAX of all
+ * portals), the portal's discovery session idle longest makes room;
+ * -EBUSY if none has been idle KITT_DISC_STALE, -ENODEV if the portal is
+ * gone.
  */
 int kitt_conn_count_discovery(struct kitt_conn *conn)
 {
@@ -1317,7 +1340,8 @@ int kitt_conn_count_discovery(struct kitt_conn *conn)
 	portal = conn->portal;
 	if (!portal) {
 		ret = -ENODEV;
-	} else if (portal->discovery >= READ_ONCE(kitt_max_discovery)) {
+	} else if (portal->discovery >= READ_ONCE(kitt_max_discovery) ||
+		   kitt_discovery_total >= KITT_DISCOVERY_SESSIONS_MAX) {
 		idle = kitt_portal_idle_discovery(portal);
 		if (idle) {
 			kitt_conn_uncount_discovery(idle);
@@ -1328,6 +1352,7 @@ int kitt_conn_count_discovery(struct kitt_conn *conn)
 	}
 	if (!ret) {
 		portal->discovery++;
+		kitt_discovery_total++;
 		conn->disc_counted = true;
 	}
 	mutex_unlock(&kitt_conns_lock);

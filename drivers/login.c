@@ -435,12 +435,18 @@ static bool kitt_login_finish(struct kitt_conn *conn, struct kitt_login_err *err
 {
 	struct kitt_login *l = conn->login;
 	struct kitt_sess *sess;
+	int ret;
 
-	if (l->nego.session_type == KITT_SESS_DISCOVERY &&
-	    kitt_conn_count_discovery(conn)) {
-		*err = LOGIN_ERR(TARGET_ERR, NO_RESOURCES,
-				 "too many discovery sessions on this portal");
-		return false;
+	if (l->nego.session_type == KITT_SESS_DISCOVERY) {
+		ret = kitt_conn_count_discovery(conn);
+		if (ret == -ENODEV)
+			*err = LOGIN_ERR(TARGET_ERR, SVC_UNAVAILABLE,
+					 "the portal is being removed");
+		else if (ret)
+			*err = LOGIN_ERR(TARGET_ERR, NO_RESOURCES,
+					 "too many discovery sessions");
+		if (ret)
+			return false;
 	}
 	sess = kitt_sess_create(conn, &l->nego, l->tpg, l->isid, l->cmd_sn,
 				l->acl);

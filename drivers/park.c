@@ -214,18 +214,19 @@ static void kitt_park_drop_task(struct kitt_conn *conn,
 }
 
 /*
- * A TMF is about to run: the held SCSI commands it reaches end here,
- * never to run. Their CmdSNs count as received (the initiator sent them
- * before the TMF), which is what ABORT TASK's answer then says.
+ * A TMF with CmdSN @tmf_sn is about to run: the held SCSI commands it
+ * reaches (those sent before it) end here, never to run. Their CmdSNs
+ * count as received, which is what ABORT TASK's answer then says.
  */
-void kitt_park_discard(struct kitt_conn *conn, u8 function, u64 lun,
-		       u32 itt)
+void kitt_park_discard(struct kitt_conn *conn, u32 tmf_sn, u8 function,
+		       u64 lun, u32 itt)
 {
 	struct kitt_parked *p;
 
 again:
 	list_for_each_entry(p, &conn->parked, entry) {
 		if (p->opcode != ISCSI_OP_SCSI_CMD ||
+		    !kitt_sn_lt(p->cmd_sn, tmf_sn) ||
 		    !kitt_park_hit(p, function, lun, itt))
 			continue;
 		kitt_sess_plug_held(conn->sess, p->cmd_sn);

@@ -45,11 +45,13 @@ void kitt_sess_exit(void)
  * TSIHs in use (0 means "new session"): discovery sessions take theirs
  * from a range of their own, so that however many a peer opens, normal
  * sessions never run out; when a range is full, the login is refused
- * ("out of resources").
+ * ("out of resources"). The discovery range is four times the discovery
+ * sessions there can be at once (kitt_conn_count_discovery()): a session
+ * closed to make room keeps its TSIH until its connection is released.
  */
 static DEFINE_IDA(kitt_tsih_ida);
 #define KITT_TSIH_NORMAL_FIRST	1
-#define KITT_TSIH_DISC_FIRST	(U16_MAX - KITT_DISCOVERY_SESSIONS_MAX + 1)
+#define KITT_TSIH_DISC_FIRST	(U16_MAX - 4 * KITT_DISCOVERY_SESSIONS_MAX + 1)
 #define KITT_TSIH_LAST		U16_MAX
 
 /* Woken when a normal session has ended (kitt_sess.ended). */

@@ -152,7 +152,7 @@ int kitt_tmf_rx(struct kitt_conn *conn)
 		return kitt_tmf_answer(conn, ISCSI_TMF_RSP_REJECTED);
 	/* Commands held past a CmdSN gap are tasks too (park.c). */
 	if (unlikely(!list_empty(&conn->parked)))
-		kitt_park_discard(conn, function,
+		kitt_park_discard(conn, kitt_get_be32(bhs + 24), function,
 				  scsilun_to_int((struct scsi_lun *)(bhs + 8)),
 				  kitt_get_be32(bhs + 20));
 	cmd->se_cmd.tag = cmd->itt;

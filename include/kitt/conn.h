@@ -287,8 +287,8 @@ struct kitt_sess {
 #define KITT_IMM_MAX		(KITT_TAGS_RESERVE / 2)
 
 /*
- * Discovery sessions at once, all portals together: the size of their
- * TSIH range, and the highest max_discovery_sessions_per_portal.
+ * Discovery sessions at once, all portals together (a quarter of their
+ * TSIH range), and the highest max_discovery_sessions_per_portal.
  */
 #define KITT_DISCOVERY_SESSIONS_MAX	4096
 
@@ -465,8 +465,8 @@ void kitt_park_replay_next(struct kitt_conn *conn);
 int kitt_park_read(struct kitt_conn *conn, void *buf, u32 len);
 int kitt_park_read_iter(struct kitt_conn *conn, struct iov_iter *iter);
 void kitt_park_replay_end(struct kitt_conn *conn);
-void kitt_park_discard(struct kitt_conn *conn, u8 function, u64 lun,
-		       u32 itt);
+void kitt_park_discard(struct kitt_conn *conn, u32 tmf_sn, u8 function,
+		       u64 lun, u32 itt);
 void kitt_park_free_all(struct kitt_conn *conn);
 int kitt_cmd_rx_ready(struct kitt_conn *conn);
 int kitt_cmd_rx_done(struct kitt_conn *conn);

@@ -58,6 +58,8 @@ P=/sys/module/kitt/parameters
 expect_fail "max_discovery_sessions_per_portal=0" sh -c "echo 0 > $P/max_discovery_sessions_per_portal"
 expect_fail "max_discovery_sessions_per_portal=4097" sh -c "echo 4097 > $P/max_discovery_sessions_per_portal"
 expect_fail "discovery_idle_timeout=0" sh -c "echo 0 > $P/discovery_idle_timeout"
+expect_fail "max_logins_per_portal=0" sh -c "echo 0 > $P/max_logins_per_portal"
+expect_fail "max_logins_per_portal=65537" sh -c "echo 65537 > $P/max_logins_per_portal"
 expect_eq "default max_discovery_sessions_per_portal" "$(cat $P/max_discovery_sessions_per_portal)" 64
 expect_eq "default discovery_idle_timeout" "$(cat $P/discovery_idle_timeout)" 30
 PYTHONPATH=$KITT_TOP/tools/testing python3 - "$IQN" <<'PY'
@@ -110,7 +112,7 @@ def is_closed(p):
 param('max_discovery_sessions_per_portal', 4)
 four = [discovery()[0] for _ in range(4)]
 check(all(four), 'four discovery sessions under a cap of 4')
-check(all(p.tsih >= 0xf000 for p in four),
+check(all(p.tsih >= 0xc000 for p in four),
       'discovery TSIHs from their own range (%s)' % [hex(p.tsih) for p in four])
 for q in four:
     q.nop_out()
@@ -158,7 +160,7 @@ p.close()
 p = Peer('127.0.0.1', timeout=5)
 p.login(name, iqn)
 pdus = p.scsi_read(0, rw10(0x28, 0, 8), 4096)
-check(pdus[-1].bhs[3] == 0 and p.tsih < 0xf000, 'a normal login and read')
+check(pdus[-1].bhs[3] == 0 and p.tsih < 0xc000, 'a normal login and read')
 p.logout()
 p.close()
 took = time.monotonic() - start
