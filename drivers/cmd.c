@@ -739,15 +739,17 @@ static bool kitt_data_out_drain(struct kitt_conn *conn, u32 len)
 	return false;
 }
 
-/* @cmd is answered with @left bytes of its unsolicited data to come. */
-static void kitt_data_out_drain_add(struct kitt_conn *conn,
-				    struct kitt_cmd *cmd, u32 left)
+/*
+ * Task @itt is over with @left bytes of its unsolicited data to come
+ * (answered early, or held and ended by a TMF): drop them quietly.
+ */
+void kitt_data_out_drain_add(struct kitt_conn *conn, u32 itt, u32 left)
 {
 	struct kitt_drain *d, *slot = NULL;
 
 	/* Its own slot if it has one (an ITT reused), else a free one. */
 	for (d = conn->drain; d < conn->drain + KITT_DRAIN_MAX; d++) {
-		if (d->itt == cmd->itt && d->left) {
+		if (d->itt == itt && d->left) {
 			slot = d;
 			break;
 		}
@@ -756,7 +758,7 @@ static void kitt_data_out_drain_add(struct kitt_conn *conn,
 	}
 	if (!slot)
 		slot = &conn->drain[conn->drain_next++ % KITT_DRAIN_MAX];
-	slot->itt = cmd->itt;
+	slot->itt = itt;
 	slot->left = left;
 }
 
@@ -773,8 +775,9 @@ static int kitt_data_out_hdr(struct kitt_conn *conn)
 	struct kitt_burst *b;
 	bool ok;
 
-	if (unlikely(kitt_park_has_itt(conn, kitt_bhs_itt(bhs))) &&
-	    kitt_get_be32(bhs + 20) == ISCSI_RESERVED_TAG) {
+	if (unlikely(conn->park_bytes) &&
+	    kitt_get_be32(bhs + 20) == ISCSI_RESERVED_TAG &&
+	    kitt_park_has_itt(conn, kitt_bhs_itt(bhs))) {
 		conn->rx_park = true;	/* unsolicited data of a held command */
 		return 0;
 	}
@@ -1254,7 +1257,7 @@ static void kitt_cmd_finish(struct kitt_conn *conn, struct kitt_cmd *cmd)
 		conn->unsol_cmd = NULL;
 	/* Unsolicited data may still be on its way: drop it quietly. */
 	if (cmd->unsol.active)
-		kitt_data_out_drain_add(conn, cmd,
+		kitt_data_out_drain_add(conn, cmd->itt,
 					cmd->unsol.len - cmd->unsol.received);
 	kitt_cmd_let_go(conn, cmd);
 }

@@ -483,7 +483,7 @@ static int kitt_conn_recv_data(struct kitt_conn *conn)
 			return 0;
 	}
 	/* The digest covers the data where it landed, then what is dropped. */
-	if (conn->ddigest && !conn->rx_crc_dest) {
+	if (conn->ddigest && !conn->rx_crc_dest && !conn->replay) {
 		conn->rx_crc = kitt_conn_crc_dest(conn, conn->rx_crc);
 		conn->rx_crc_dest = true;
 	}
@@ -656,8 +656,8 @@ static int kitt_conn_try_recv_one(struct kitt_conn *conn)
 			     atomic_read(&conn->tx_buf_bytes) >= KITT_TX_BUF_BYTES_MAX))
 				return 0;
 			/* A request held past a CmdSN gap whose turn came. */
-			if (unlikely(!list_empty(&conn->parked)) &&
-			    !conn->rx_done && !conn->replay)
+			if (unlikely(conn->park_bytes) && !conn->rx_done &&
+			    !conn->replay)
 				kitt_park_replay_next(conn);
 			ret = kitt_conn_recv_piece(conn, conn->rx_bhs, KITT_BHS_LEN);
 			if (ret <= 0)
@@ -717,7 +717,8 @@ static int kitt_conn_try_recv_one(struct kitt_conn *conn)
 			conn->rx_state = KITT_RX_END;
 			break;
 		case KITT_RX_END:
-			WRITE_ONCE(conn->last_rx, jiffies);
+			if (!conn->replay)
+				WRITE_ONCE(conn->last_rx, jiffies);
 			return kitt_conn_rx_pdu(conn) ?: 1;
 		default:
 			return -EINVAL;
@@ -1391,6 +1392,7 @@ int kitt_conn_start(struct kitt_portal *portal, struct socket *sock)
 	INIT_LIST_HEAD(&conn->cmds);
 	INIT_LIST_HEAD(&conn->aborted);
 	INIT_LIST_HEAD(&conn->parked);
+	INIT_LIST_HEAD(&conn->park_next);
 	INIT_WORK(&conn->io_work, kitt_conn_io_work);
 	INIT_WORK(&conn->release_work, kitt_conn_release_work);
 	INIT_DELAYED_WORK(&conn->login_timeout, kitt_conn_login_timeout);

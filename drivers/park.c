@@ -7,15 +7,18 @@
  * rejected, whose CmdSN does not count until the initiator plugs it (with
  * a new request carrying that CmdSN, or an ABORT TASK of it). Requests
  * behind the gap must not be ignored, and must run in CmdSN order: each
- * is held here whole, with the unsolicited Data-Out of held commands, and
- * read again through the receive path once ExpCmdSN reaches it. Nothing
- * past the receive path knows it was held.
+ * is held here whole, with the unsolicited Data-Out of held commands on
+ * the command's own list, and read again through the receive path once
+ * ExpCmdSN reaches it. Nothing past the receive path knows it was held.
  *
- * A TMF reaches held commands as it would running ones (kitt_park_discard).
- * A connection holds at most KITT_PARK_BYTES_MAX; past that a request is
- * dropped, as if it had been lost.
+ * A TMF of the session reaches held commands sent before it
+ * (kitt_park_discard). A connection holds at most KITT_PARK_BYTES_MAX,
+ * counting what a held write's unsolicited data will take: past that a
+ * request is dropped, as if it had been lost, and a held write whose
+ * data does not fit is dropped with it.
  *
- * Everything here runs in io_work, which owns conn->parked and replay.
+ * Everything here runs in io_work, which owns conn->parked, park_next,
+ * park_bytes and replay.
  */
 #define pr_fmt(fmt) "kitt: " fmt
 
@@ -29,9 +32,11 @@
 #include "kitt/conn.h"
 #include "kitt/kitt.h"
 
-static bool kitt_park_is_cmd(const struct kitt_parked *p)
+static void kitt_park_free(struct kitt_conn *conn, struct kitt_parked *p)
 {
-	return p->opcode != ISCSI_OP_SCSI_DATA_OUT;
+	conn->park_bytes -= p->charge;
+	kvfree(p->buf);
+	kfree(p);
 }
 
 /* The held SCSI command with @itt, or NULL. */
@@ -52,7 +57,7 @@ bool kitt_park_has_sn(struct kitt_conn *conn, u32 cmd_sn)
 	struct kitt_parked *p;
 
 	list_for_each_entry(p, &conn->parked, entry)
-		if (kitt_park_is_cmd(p) && p->cmd_sn == cmd_sn)
+		if (p->cmd_sn == cmd_sn)
 			return true;
 	return false;
 }
@@ -60,14 +65,10 @@ bool kitt_park_has_sn(struct kitt_conn *conn, u32 cmd_sn)
 /* Whether unsolicited Data-Out with @itt belongs to a held command. */
 bool kitt_park_has_itt(struct kitt_conn *conn, u32 itt)
 {
-	return !list_empty(&conn->parked) && kitt_park_find_itt(conn, itt);
+	return kitt_park_find_itt(conn, itt);
 }
 
-/*
- * In CmdSN order, after everything not above @p's CmdSN: a Data-Out
- * (which carries its command's) goes behind its command and the data
- * that came before it.
- */
+/* Requests in CmdSN order: @p after every one not above it. */
 static void kitt_park_insert(struct kitt_conn *conn, struct kitt_parked *p)
 {
 	struct kitt_parked *e;
@@ -81,105 +82,210 @@ static void kitt_park_insert(struct kitt_conn *conn, struct kitt_parked *p)
 	list_add(&p->entry, &conn->parked);
 }
 
-/* The CmdSN @p is held under: its own, or a Data-Out's command's. */
-static bool kitt_park_key(struct kitt_conn *conn, struct kitt_parked *p)
+/* Let held command @cmd go, with its data; what is still to come drains. */
+static void kitt_park_drop_task(struct kitt_conn *conn,
+				struct kitt_parked *cmd)
 {
-	struct kitt_parked *cmd;
+	struct kitt_parked *p, *next;
 
-	if (kitt_park_is_cmd(p)) {
-		p->cmd_sn = kitt_get_be32(p->image + 24);
-		return true;
+	list_for_each_entry_safe(p, next, &cmd->data, entry) {
+		list_del(&p->entry);
+		kitt_park_free(conn, p);
 	}
-	cmd = kitt_park_find_itt(conn, p->itt);
-	if (cmd)
-		p->cmd_sn = cmd->cmd_sn;
-	return cmd;
+	if (cmd->owed)
+		kitt_data_out_drain_add(conn, cmd->itt, cmd->owed);
+	list_del(&cmd->entry);
+	kitt_park_free(conn, cmd);
+}
+
+/* The unsolicited data a SCSI command header promises, beyond its own. */
+static u32 kitt_park_owed(struct kitt_conn *conn, const u8 *bhs, u32 dsl)
+{
+	u32 burst = min(kitt_get_be32(bhs + 20),
+			conn->params.first_burst_length);
+
+	if (bhs[1] & ISCSI_FLAG_CMD_FINAL || burst <= dsl)
+		return 0;
+	return burst - dsl;
+}
+
+/* A request ahead of ExpCmdSN: held, if it and its data fit. */
+static void kitt_park_request(struct kitt_conn *conn, struct kitt_parked *p)
+{
+	if (p->opcode == ISCSI_OP_SCSI_CMD)
+		p->owed = kitt_park_owed(conn, p->hdr, p->data_len);
+	p->charge += p->owed;
+	if (conn->park_bytes + p->charge > KITT_PARK_BYTES_MAX) {
+		pr_warn_ratelimited("dropping a request past a CmdSN gap (ITT 0x%08x): %u bytes held already\n",
+				    p->itt, conn->park_bytes);
+		if (p->owed)
+			kitt_data_out_drain_add(conn, p->itt, p->owed);
+		kvfree(p->buf);
+		kfree(p);
+		return;
+	}
+	conn->park_bytes += p->charge;
+	kitt_park_insert(conn, p);
 }
 
 /*
- * The PDU just received (header, AHS and data segment in conn->rx_*) is
- * ahead of ExpCmdSN, or is data of a command that is: hold it whole.
+ * Unsolicited Data-Out of held command @cmd: on the command's list, its
+ * data counted against what the command promised. More than that, or
+ * no room left: the command goes, unrun, as if it had been lost.
+ */
+static void kitt_park_data_out(struct kitt_conn *conn,
+			       struct kitt_parked *cmd, struct kitt_parked *p)
+{
+	if (p->data_len > cmd->owed ||
+	    conn->park_bytes + p->charge > KITT_PARK_BYTES_MAX) {
+		pr_warn_ratelimited("dropping a write past a CmdSN gap (ITT 0x%08x): its data does not fit\n",
+				    cmd->itt);
+		cmd->owed -= min(p->data_len, cmd->owed);
+		kvfree(p->buf);
+		kfree(p);
+		kitt_park_drop_task(conn, cmd);
+		return;
+	}
+	/* Its data moves from the command's reserve to itself. */
+	cmd->owed -= p->data_len;
+	cmd->charge -= p->data_len;
+	p->charge += p->data_len;
+	conn->park_bytes += p->charge - p->data_len;
+	if (p->hdr[1] & ISCSI_FLAG_CMD_FINAL) {
+		cmd->charge -= cmd->owed;
+		conn->park_bytes -= cmd->owed;
+		cmd->owed = 0;
+	}
+	list_add_tail(&p->entry, &cmd->data);
+}
+
+/*
+ * The PDU just received (header and AHS in conn->rx_*, its data segment
+ * in rx_data, taken over) is ahead of ExpCmdSN, or is unsolicited data
+ * of a command that is: hold it.
  */
 int kitt_park_pdu(struct kitt_conn *conn)
 {
-	u32 dlen = conn->rx_data_len, ahs = conn->rx_ahs_len;
-	u32 len = KITT_BHS_LEN + ahs + kitt_pad4(dlen);
-	struct kitt_parked *p;
+	u32 hdr_len = KITT_BHS_LEN + conn->rx_ahs_len;
+	struct kitt_parked *p, *cmd = NULL;
 
-	if (conn->park_bytes + len > KITT_PARK_BYTES_MAX) {
-		pr_warn_ratelimited("dropping a request past a CmdSN gap (ITT 0x%08x): %u bytes held already\n",
-				    kitt_bhs_itt(conn->rx_bhs),
-				    conn->park_bytes);
-		return 0;
-	}
-	p = kvzalloc(struct_size(p, image, len), GFP_KERNEL);
+	p = kzalloc(struct_size(p, hdr, hdr_len), GFP_KERNEL);
 	if (!p)
 		return -ENOMEM;
-	memcpy(p->image, conn->rx_bhs, KITT_BHS_LEN);
-	memcpy(p->image + KITT_BHS_LEN, conn->rx_ahs, ahs);
-	if (dlen)
-		memcpy(p->image + KITT_BHS_LEN + ahs, conn->rx_data, dlen);
-	p->len = len;
-	p->opcode = kitt_bhs_opcode(conn->rx_bhs);
-	p->itt = kitt_bhs_itt(conn->rx_bhs);
-	p->lun = scsilun_to_int((struct scsi_lun *)(conn->rx_bhs + 8));
-	if (!kitt_park_key(conn, p)) {
-		kvfree(p);	/* its command went meanwhile: drop it */
+	memcpy(p->hdr, conn->rx_bhs, KITT_BHS_LEN);
+	memcpy(p->hdr + KITT_BHS_LEN, conn->rx_ahs, conn->rx_ahs_len);
+	INIT_LIST_HEAD(&p->data);
+	p->hdr_len = hdr_len;
+	p->data_len = conn->rx_data_len;
+	p->buf = conn->rx_data;
+	conn->rx_data = NULL;
+	p->len = hdr_len + kitt_pad4(p->data_len);
+	p->charge = sizeof(*p) + hdr_len + p->data_len;
+	p->opcode = kitt_bhs_opcode(p->hdr);
+	p->itt = kitt_bhs_itt(p->hdr);
+	p->lun = scsilun_to_int((struct scsi_lun *)(p->hdr + 8));
+	p->cmd_sn = kitt_get_be32(p->hdr + 24);
+	if (p->opcode != ISCSI_OP_SCSI_DATA_OUT) {
+		kitt_park_request(conn, p);
 		return 0;
 	}
-	kitt_park_insert(conn, p);
-	conn->park_bytes += len;
+	cmd = kitt_park_find_itt(conn, p->itt);
+	if (cmd) {
+		kitt_park_data_out(conn, cmd, p);
+		return 0;
+	}
+	kvfree(p->buf);		/* its command went meanwhile */
+	kfree(p);
 	return 0;
 }
 
 /*
- * Between PDUs: if the first held PDU's turn has come (its CmdSN is
- * ExpCmdSN, or a TMF let ExpCmdSN pass it, or it is data of a command
- * read again just before), read it next instead of the socket.
+ * Between PDUs: the data of the command just read again comes next; else,
+ * if the first held request's turn has come (its CmdSN is ExpCmdSN, or a
+ * TMF let ExpCmdSN pass it), it does. Either is read instead of the
+ * socket.
  */
 void kitt_park_replay_next(struct kitt_conn *conn)
 {
 	struct kitt_parked *p;
 
-	p = list_first_entry(&conn->parked, struct kitt_parked, entry);
-	if (kitt_park_is_cmd(p) && !kitt_sess_sn_turn(conn->sess, p->cmd_sn))
-		return;
+	p = list_first_entry_or_null(&conn->park_next, struct kitt_parked,
+				     entry);
+	if (!p) {
+		p = list_first_entry_or_null(&conn->parked,
+					     struct kitt_parked, entry);
+		if (!p || !kitt_sess_sn_turn(conn->sess, p->cmd_sn))
+			return;
+		list_splice_init(&p->data, &conn->park_next);
+	}
 	list_del(&p->entry);
-	conn->park_bytes -= p->len;
 	p->pos = 0;
 	conn->replay = p;
+}
+
+/* Where reading @p again stands: header, data, then zero padding. */
+static const u8 *kitt_park_src(const struct kitt_parked *p, u32 *avail)
+{
+	static const u8 zeros[4];
+	u32 pos = p->pos;
+
+	if (pos < p->hdr_len) {
+		*avail = p->hdr_len - pos;
+		return p->hdr + pos;
+	}
+	pos -= p->hdr_len;
+	if (pos < p->data_len) {
+		*avail = p->data_len - pos;
+		return (const u8 *)p->buf + pos;
+	}
+	*avail = p->len - p->pos;
+	return zeros;
 }
 
 /* The receive path reads the held PDU as it would the socket. */
 int kitt_park_read(struct kitt_conn *conn, void *buf, u32 len)
 {
 	struct kitt_parked *p = conn->replay;
-	u32 n = min(len, p->len - p->pos);
+	u32 done = 0, avail, n;
+	const u8 *src;
 
-	if (!n)
-		return -EPROTO;	/* never: the image is the whole PDU */
-	memcpy(buf, p->image + p->pos, n);
-	p->pos += n;
-	return n;
+	while (done < len && p->pos < p->len) {
+		src = kitt_park_src(p, &avail);
+		n = min(avail, len - done);
+		memcpy((u8 *)buf + done, src, n);
+		done += n;
+		p->pos += n;
+	}
+	return done ?: -EPROTO;	/* never: the image is the whole PDU */
 }
 
 int kitt_park_read_iter(struct kitt_conn *conn, struct iov_iter *iter)
 {
 	struct kitt_parked *p = conn->replay;
-	size_t n = min_t(size_t, iov_iter_count(iter), p->len - p->pos);
+	u32 done = 0, avail;
+	const u8 *src;
+	size_t n;
 
-	n = copy_to_iter(p->image + p->pos, n, iter);
-	if (!n)
-		return -EPROTO;
-	p->pos += n;
-	return n;
+	while (iov_iter_count(iter) && p->pos < p->len) {
+		src = kitt_park_src(p, &avail);
+		n = min_t(size_t, avail, iov_iter_count(iter));
+		n = copy_to_iter(src, n, iter);
+		if (!n)
+			break;
+		done += n;
+		p->pos += n;
+	}
+	return done ?: -EPROTO;
 }
 
 /* The held PDU has been handled again. */
 void kitt_park_replay_end(struct kitt_conn *conn)
 {
-	kvfree(conn->replay);
+	struct kitt_parked *p = conn->replay;
+
 	conn->replay = NULL;
+	if (p)
+		kitt_park_free(conn, p);
 }
 
 /* Whether TMF @function (on @lun, for task @itt) reaches held @p. */
@@ -197,42 +303,27 @@ static bool kitt_park_hit(const struct kitt_parked *p, u8 function,
 	return false;
 }
 
-/* Let go of held command @cmd and of the data held for it. */
-static void kitt_park_drop_task(struct kitt_conn *conn,
-				struct kitt_parked *cmd)
-{
-	struct kitt_parked *p, *next;
-	u32 itt = cmd->itt;
-
-	list_for_each_entry_safe(p, next, &conn->parked, entry) {
-		if (p != cmd && (kitt_park_is_cmd(p) || p->itt != itt))
-			continue;
-		list_del(&p->entry);
-		conn->park_bytes -= p->len;
-		kvfree(p);
-	}
-}
-
 /*
- * A TMF with CmdSN @tmf_sn is about to run: the held SCSI commands it
- * reaches (those sent before it) end here, never to run. Their CmdSNs
- * count as received, which is what ABORT TASK's answer then says.
+ * A TMF with CmdSN @tmf_sn has gone to the core: the held SCSI commands
+ * it reaches (those sent before it) end here, never to run, and their
+ * CmdSNs count as received. Returns whether ABORT TASK's task was one.
  */
-void kitt_park_discard(struct kitt_conn *conn, u32 tmf_sn, u8 function,
+bool kitt_park_discard(struct kitt_conn *conn, u32 tmf_sn, u8 function,
 		       u64 lun, u32 itt)
 {
-	struct kitt_parked *p;
+	struct kitt_parked *p, *next;
+	bool hit = false;
 
-again:
-	list_for_each_entry(p, &conn->parked, entry) {
+	list_for_each_entry_safe(p, next, &conn->parked, entry) {
 		if (p->opcode != ISCSI_OP_SCSI_CMD ||
 		    !kitt_sn_lt(p->cmd_sn, tmf_sn) ||
 		    !kitt_park_hit(p, function, lun, itt))
 			continue;
 		kitt_sess_plug_held(conn->sess, p->cmd_sn);
 		kitt_park_drop_task(conn, p);
-		goto again;
+		hit = true;
 	}
+	return hit;
 }
 
 /* The connection is over: what it held goes unanswered. */
@@ -240,10 +331,8 @@ void kitt_park_free_all(struct kitt_conn *conn)
 {
 	struct kitt_parked *p, *next;
 
-	list_for_each_entry_safe(p, next, &conn->parked, entry) {
-		list_del(&p->entry);
-		kvfree(p);
-	}
-	conn->park_bytes = 0;
+	list_splice_init(&conn->park_next, &conn->parked);
+	list_for_each_entry_safe(p, next, &conn->parked, entry)
+		kitt_park_drop_task(conn, p);
 	kitt_park_replay_end(conn);
 }

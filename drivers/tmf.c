@@ -106,10 +106,13 @@ static u8 kitt_tmf_type(u8 function)
 
 /*
  * The core found no task to abort: "function complete" all the same when
- * the task never arrived and its CmdSN is plugged (§11.5.1 (b)).
+ * the task was held past a CmdSN gap and ended here, or never arrived and
+ * its CmdSN is plugged (§11.5.1 (b)).
  */
 static u8 kitt_tmf_no_task(struct kitt_cmd *cmd)
 {
+	if (test_bit(KITT_CMD_TMF_HELD, &cmd->flags))
+		return ISCSI_TMF_RSP_COMPLETE;	/* it never ran */
 	if (test_bit(KITT_CMD_TMF_PLUG, &cmd->flags) &&
 	    kitt_sess_plug_cmdsn(cmd->conn->sess, cmd->tmf_ref_sn, cmd->tmf_sn))
 		return ISCSI_TMF_RSP_COMPLETE;
@@ -150,11 +153,6 @@ int kitt_tmf_rx(struct kitt_conn *conn)
 	cmd = kitt_cmd_get(conn, bhs);
 	if (!cmd)
 		return kitt_tmf_answer(conn, ISCSI_TMF_RSP_REJECTED);
-	/* Commands held past a CmdSN gap are tasks too (park.c). */
-	if (unlikely(!list_empty(&conn->parked)))
-		kitt_park_discard(conn, kitt_get_be32(bhs + 24), function,
-				  scsilun_to_int((struct scsi_lun *)(bhs + 8)),
-				  kitt_get_be32(bhs + 20));
 	cmd->se_cmd.tag = cmd->itt;
 	if (function == ISCSI_TM_FUNC_ABORT_TASK) {
 		cmd->tmf_ref_sn = kitt_get_be32(bhs + 32);
@@ -171,6 +169,15 @@ int kitt_tmf_rx(struct kitt_conn *conn)
 		kitt_cmd_put_unused(conn, cmd);
 		return kitt_tmf_send(conn, ISCSI_TMF_RSP_REJECTED);
 	}
+	/*
+	 * Commands held past a CmdSN gap are tasks too (park.c). io_work
+	 * builds the answer, so the flag is set before it is looked at.
+	 */
+	if (unlikely(conn->park_bytes) &&
+	    kitt_park_discard(conn, kitt_get_be32(bhs + 24), function,
+			      scsilun_to_int((struct scsi_lun *)(bhs + 8)),
+			      kitt_get_be32(bhs + 20)))
+		set_bit(KITT_CMD_TMF_HELD, &cmd->flags);
 	kitt_conn_watch_soon(conn);
 	return 0;
 }

@@ -169,8 +169,9 @@ struct kitt_conn {
 	 * of such commands, held whole in CmdSN order until their turn
 	 * (park.c); park_bytes of them. replay: the one being read again.
 	 */
-	struct list_head parked;
-	u32 park_bytes;
+	struct list_head parked;	/* requests, by CmdSN */
+	struct list_head park_next;	/* Data-Out of the one read again */
+	u32 park_bytes;			/* 0: nothing held */
 	struct kitt_parked *replay;
 	struct kitt_cmd *unsol_cmd;	/* the last command promising unsolicited data */
 	/*
@@ -216,18 +217,24 @@ struct kitt_conn {
 };
 
 /*
- * A PDU held by park.c: its header, AHS, data segment and padding as
- * received (digests already checked and left out), read again later
- * through the receive path as if it came from the socket.
+ * A PDU held by park.c: header and AHS, data segment (padded with zeros
+ * on reading) as received, digests already checked and left out; read
+ * again later through the receive path as if it came from the socket.
  */
 struct kitt_parked {
-	struct list_head entry;		/* kitt_conn.parked, io_work only */
-	u32 cmd_sn;			/* a Data-Out's: its command's */
+	struct list_head entry;		/* kitt_conn.parked or a data list */
+	struct list_head data;		/* a SCSI command's: its Data-Out */
+	u32 cmd_sn;
 	u32 itt;
 	u64 lun;
 	u8 opcode;
-	u32 len, pos;			/* bytes in image; read again so far */
-	u8 image[];
+	u32 owed;			/* unsolicited data still to come */
+	u32 charge;			/* counted in park_bytes */
+	u32 hdr_len;			/* BHS + AHS in hdr */
+	u32 data_len;
+	u32 len, pos;			/* bytes to read again; read so far */
+	void *buf;			/* the data segment */
+	u8 hdr[];
 };
 
 /* What one connection holds ahead of ExpCmdSN, at most. */
@@ -370,6 +377,7 @@ enum {
 	KITT_CMD_IMM_TMF,	/* immediate TMF: in sess->imm_tmfs */
 	KITT_CMD_TMF_COUNTED,	/* a TMF in the core: sess->tmfs, kitt_tmfs */
 	KITT_CMD_TMF_PLUG,	/* ABORT TASK: tmf_ref_sn may be plugged */
+	KITT_CMD_TMF_HELD,	/* ABORT TASK ended a held command */
 	KITT_CMD_WRITE_READY,	/* write_pending was called: buffers exist */
 	KITT_CMD_RSP_QUEUED,	/* Data-In/status queued */
 	KITT_CMD_R2T_QUEUED,
@@ -459,13 +467,14 @@ void kitt_sess_cmdsn_unget(struct kitt_conn *conn);
 /* drivers/cmd.c */
 int kitt_ffp_rx_hdr(struct kitt_conn *conn);
 int kitt_park_pdu(struct kitt_conn *conn);
+void kitt_data_out_drain_add(struct kitt_conn *conn, u32 itt, u32 left);
 bool kitt_park_has_sn(struct kitt_conn *conn, u32 cmd_sn);
 bool kitt_park_has_itt(struct kitt_conn *conn, u32 itt);
 void kitt_park_replay_next(struct kitt_conn *conn);
 int kitt_park_read(struct kitt_conn *conn, void *buf, u32 len);
 int kitt_park_read_iter(struct kitt_conn *conn, struct iov_iter *iter);
 void kitt_park_replay_end(struct kitt_conn *conn);
-void kitt_park_discard(struct kitt_conn *conn, u32 tmf_sn, u8 function,
+bool kitt_park_discard(struct kitt_conn *conn, u32 tmf_sn, u8 function,
 		       u64 lun, u32 itt);
 void kitt_park_free_all(struct kitt_conn *conn);
 int kitt_cmd_rx_ready(struct kitt_conn *conn);

@@ -204,7 +204,14 @@ def nonimm(op, flags, ahs=b'', data=b'', cdb=b'', peer=None):
         bhs[32:48] = cdb[:16]
     sn = p.cmd_sn
     p.cmd_sn += 1
-    p.sock.sendall(bytes(bhs) + ahs + data + bytes(pad4(len(data)) - len(data)))
+    out = bytes(bhs) + ahs
+    if p.hdigest:
+        out += digest(out)
+    padded = data + bytes(pad4(len(data)) - len(data))
+    out += padded
+    if p.ddigest and data:
+        out += digest(padded)
+    p.sock.sendall(out)
     return sn
 
 
@@ -254,26 +261,34 @@ works(p, 'the session goes on')
 # (h) RFC 7143 4.2.2.1: requests sent behind a rejected one (in the
 # window, past ExpCmdSN) are held, not dropped, and run in CmdSN order
 # once the gap is plugged: a READ, a write with immediate and unsolicited
-# data, a non-immediate NOP-Out.
+# data (its last Data-Out sent after the plug), a non-immediate NOP-Out.
+# With header and data digests, which held PDUs do not carry again.
 q = Peer('127.0.0.1')
 q.isid = b'\x80\x12\x34\x56\x00\x03'
 q.login(name, iqn, keys=[('InitialR2T', 'No'), ('ImmediateData', 'Yes'),
-                         ('FirstBurstLength', '8192'), ('MaxBurstLength', '65536')])
+                         ('FirstBurstLength', '8192'), ('MaxBurstLength', '65536'),
+                         ('HeaderDigest', 'CRC32C'), ('DataDigest', 'CRC32C')])
+check(q.hdigest and q.ddigest, 'digests on')
 blk = bytes((i * 7 + 3) & 0xff for i in range(8192))
 
 
 def held_batch(q, lba):
-    """The rejected request, then three behind it; returns their ITTs."""
+    """The rejected request, then three behind it; the write's last
+    2 KiB of unsolicited data are left for the caller (late())."""
     nonimm(OP_TEXT, 0x80, ahs4, peer=q)
     r_itt, _ = q.scsi_read_cmd(0, rw10(0x28, 40, 1), 512)
     w_itt = q.scsi_write_cmd(0, rw10(0x2a, lba, 16), 8192, immediate=blk[:4096],
                              final=False)
-    q.data_out(0, w_itt, 0xffffffff, 4096, blk[4096:])
+    q.data_out(0, w_itt, 0xffffffff, 4096, blk[4096:6144], final=False)
     bhs = q._hdr(OP_NOOP_OUT, 0x80)
     struct.pack_into('>I', bhs, 20, 0xffffffff)
     q.cmd_sn += 1
     q.send(bhs, b'ping-held')
     return r_itt, w_itt, q.itt
+
+
+def late(q, w_itt):
+    q.data_out(0, w_itt, 0xffffffff, 6144, blk[6144:], data_sn=1)
 
 
 gap = q.cmd_sn
@@ -285,6 +300,7 @@ check([x.opcode for x in pdus] == [OP_REJECT] and pdus[0].u32(28) == gap,
 q.cmd_sn = gap
 plug_itt, _ = q.scsi_read_cmd(0, rw10(0x28, 0, 1), 512)
 q.cmd_sn = gap + 4
+late(q, w_itt)
 pdus = q.recv_quiet(2)
 ends = {x.u32(16): x for x in pdus if x.opcode in (OP_SCSI_RSP, OP_NOOP_IN) or
         (x.opcode == OP_DATA_IN and x.flags & 0x01)}
@@ -297,11 +313,12 @@ check(set(got) == {plug_itt, r_itt, w_itt, n_itt} and
       'ExpCmdSN %d (%s)' % (gap + 4, [(hex(i), v) for i, v in got.items()]))
 pdus = q.scsi_read(0, rw10(0x28, 48, 16), 8192)
 check(b''.join(x.data for x in pdus if x.opcode == OP_DATA_IN) == blk,
-      'the held write wrote its immediate and unsolicited data')
+      'the held write wrote its immediate and unsolicited data, held and late')
 works(q, 'after the held requests')
 
 # A held command reached by a TMF never runs, and its CmdSN counts: the
-# write is aborted by ABORT TASK, then (a second batch) by LUN RESET.
+# write is aborted by ABORT TASK, then (a second batch) by LUN RESET. Its
+# data still in flight is dropped without a Reject.
 for tmf_fn, what in ((1, 'ABORT TASK'), (5, 'LOGICAL UNIT RESET')):
     gap = q.cmd_sn
     r_itt, w_itt, n_itt = held_batch(q, 64)
@@ -311,6 +328,7 @@ for tmf_fn, what in ((1, 'ABORT TASK'), (5, 'LOGICAL UNIT RESET')):
     pdus = q.recv_quiet()
     check(len(pdus) == 1 and pdus[0].opcode == OP_TMF_RSP and pdus[0].bhs[2] == 0,
           '%s of a held write: function complete (%s)' % (what, pdus))
+    late(q, w_itt)
     q.cmd_sn = gap
     plug_itt, _ = q.scsi_read_cmd(0, rw10(0x28, 0, 1), 512)
     q.cmd_sn = gap + 4
@@ -318,16 +336,54 @@ for tmf_fn, what in ((1, 'ABORT TASK'), (5, 'LOGICAL UNIT RESET')):
     ends = {x.u32(16) for x in pdus if x.opcode in (OP_SCSI_RSP, OP_NOOP_IN) or
             (x.opcode == OP_DATA_IN and x.flags & 0x01)}
     want = {plug_itt, n_itt} | ({r_itt} if tmf_fn == 1 else set())
-    check(ends == want and max(x.u32(28) for x in pdus) == gap + 4,
-          'after %s: the rest answered, the write not, ExpCmdSN %d (%s)' %
-          (what, gap + 4, pdus))
+    check(ends == want and max(x.u32(28) for x in pdus) == gap + 4 and
+          not any(x.opcode == OP_REJECT for x in pdus),
+          'after %s: the rest answered, the write not, its late data dropped '
+          'quietly, ExpCmdSN %d (%s)' % (what, gap + 4, pdus))
     pdus = q.scsi_read(0, rw10(0x28, 64, 16), 8192)
     data = b''.join(x.data for x in pdus if x.opcode == OP_DATA_IN)
     check(scsi_status(pdus)[0] == 0 and len(data) == 8192 and data != blk,
           'the write %s ended never wrote' % what)
     works(q, 'after %s of a held write' % what)
-q.logout()
-q.close()
+
+# A held request rejected when its turn comes (a short 0x7f CDB), with a
+# CmdSN behind it an ABORT TASK counted: the Reject leaves ExpCmdSN at
+# the rejected CmdSN, and plugging that lets ExpCmdSN pass both.
+gap = q.cmd_sn
+nonimm(OP_TEXT, 0x80, ahs4, peer=q)
+nonimm(OP_SCSI_CMD, 0x81, b'', b'', varlen_cdb(32), peer=q)
+r_itt, _ = q.scsi_read_cmd(0, rw10(0x28, 40, 1), 512)
+q.recv_quiet()
+q.cmd_sn = gap + 3
+q.tmf(1, 0, ref_itt=r_itt, ref_cmd_sn=gap + 2)
+pdus = q.recv_quiet()
+check(len(pdus) == 1 and pdus[0].opcode == OP_TMF_RSP and pdus[0].bhs[2] == 0,
+      'ABORT TASK of a held READ: function complete (%s)' % pdus)
+q.cmd_sn = gap
+plug_itt, _ = q.scsi_read_cmd(0, rw10(0x28, 0, 1), 512)
+pdus = q.recv_quiet()
+rej = [x for x in pdus if x.opcode == OP_REJECT]
+check(len(rej) == 1 and rej[0].u32(28) == gap + 1 and
+      not any(x.u32(16) == r_itt for x in pdus),
+      'the held short CDB, rejected in its turn: ExpCmdSN %d (%s)' %
+      (gap + 1, [(x, x.u32(28)) for x in pdus]))
+q.cmd_sn = gap + 1
+works(q, 'plugging the rejected CmdSN')
+check(q.cmd_sn == gap + 2 and q.last_pdu.u32(28) == gap + 3,
+      'ExpCmdSN passes the aborted READ: %d' % q.last_pdu.u32(28))
+q.cmd_sn = gap + 3
+works(q, 'after it')
+
+# The connection reset with requests held: nothing is left behind.
+held_batch(q, 80)
+q.reset()
+r = Peer('127.0.0.1')
+r.isid = b'\x80\x12\x34\x56\x00\x04'
+r.login(name, iqn)
+r.scsi_read(0, rw10(0x28, 0, 1), 512)	# takes a unit attention, if any
+works(r, 'a new session, after a reset with requests held')
+r.logout()
+r.close()
 p.logout()
 p.close()
 sys.exit(1 if failed else 0)
