@@ -494,7 +494,7 @@ static int kitt_conn_recv_data(struct kitt_conn *conn)
 		ret = kitt_conn_recv(conn, conn->rx_ahs, n);
 		if (ret <= 0)
 			return ret;
-		if (conn->ddigest)
+		if (conn->ddigest && !conn->replay)
 			conn->rx_crc = kitt_crc_buf(conn->rx_crc, conn->rx_ahs, ret);
 		conn->rx_discard -= ret;
 	}
@@ -704,7 +704,7 @@ static int kitt_conn_try_recv_one(struct kitt_conn *conn)
 			ret = kitt_conn_recv_piece(conn, conn->rx_pad, pad);
 			if (ret <= 0)
 				return ret;
-			if (conn->ddigest)
+			if (conn->ddigest && !conn->replay)
 				conn->rx_crc = kitt_crc_buf(conn->rx_crc,
 							    conn->rx_pad, pad);
 			conn->rx_state = KITT_RX_DDIGEST;

@@ -98,13 +98,17 @@ static void kitt_park_drop_task(struct kitt_conn *conn,
 	kitt_park_free(conn, cmd);
 }
 
-/* The unsolicited data a SCSI command header promises, beyond its own. */
+/*
+ * The unsolicited data a SCSI command header promises beyond its own: a
+ * write, F=0, InitialR2T=No (anything else is rejected in its turn).
+ */
 static u32 kitt_park_owed(struct kitt_conn *conn, const u8 *bhs, u32 dsl)
 {
 	u32 burst = min(kitt_get_be32(bhs + 20),
 			conn->params.first_burst_length);
 
-	if (bhs[1] & ISCSI_FLAG_CMD_FINAL || burst <= dsl)
+	if ((bhs[1] & (ISCSI_FLAG_CMD_FINAL | ISCSI_FLAG_CMD_WRITE)) !=
+	    ISCSI_FLAG_CMD_WRITE || conn->params.initial_r2t || burst <= dsl)
 		return 0;
 	return burst - dsl;
 }
@@ -136,11 +140,14 @@ static void kitt_park_request(struct kitt_conn *conn, struct kitt_parked *p)
 static void kitt_park_data_out(struct kitt_conn *conn,
 			       struct kitt_parked *cmd, struct kitt_parked *p)
 {
+	u32 over = p->charge - p->data_len;	/* the data is reserved */
+	bool final = p->hdr[1] & ISCSI_FLAG_CMD_FINAL;
+
 	if (p->data_len > cmd->owed ||
-	    conn->park_bytes + p->charge > KITT_PARK_BYTES_MAX) {
+	    conn->park_bytes + over > KITT_PARK_BYTES_MAX) {
 		pr_warn_ratelimited("dropping a write past a CmdSN gap (ITT 0x%08x): its data does not fit\n",
 				    cmd->itt);
-		cmd->owed -= min(p->data_len, cmd->owed);
+		cmd->owed = final ? 0 : cmd->owed - min(p->data_len, cmd->owed);
 		kvfree(p->buf);
 		kfree(p);
 		kitt_park_drop_task(conn, cmd);
@@ -149,9 +156,8 @@ static void kitt_park_data_out(struct kitt_conn *conn,
 	/* Its data moves from the command's reserve to itself. */
 	cmd->owed -= p->data_len;
 	cmd->charge -= p->data_len;
-	p->charge += p->data_len;
-	conn->park_bytes += p->charge - p->data_len;
-	if (p->hdr[1] & ISCSI_FLAG_CMD_FINAL) {
+	conn->park_bytes += over;
+	if (final) {
 		cmd->charge -= cmd->owed;
 		conn->park_bytes -= cmd->owed;
 		cmd->owed = 0;

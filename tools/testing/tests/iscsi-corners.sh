@@ -23,7 +23,8 @@ targetcli "$TPG/portals" create 127.0.0.1 3260 >/dev/null
 targetcli "$TPG" set attribute generate_node_acls=1 authentication=0 \
 	demo_mode_write_protect=0 >/dev/null
 # (h) sends a write with unsolicited data.
-targetcli "$TPG" set parameter InitialR2T=No >/dev/null
+targetcli "$TPG" set parameter InitialR2T=No FirstBurstLength=1048576 \
+	MaxBurstLength=1048576 >/dev/null
 wait_listen 127.0.0.1:3260 || die "not listening"
 
 PYTHONPATH=$KITT_TOP/tools/testing python3 - "$IQN" <<'PY'
@@ -373,6 +374,37 @@ check(q.cmd_sn == gap + 2 and q.last_pdu.u32(28) == gap + 3,
       'ExpCmdSN passes the aborted READ: %d' % q.last_pdu.u32(28))
 q.cmd_sn = gap + 3
 works(q, 'after it')
+
+# Held writes' unsolicited data counts once against what a connection
+# holds (4 MiB): three 1 MiB writes behind a gap are all held, then run.
+big = Peer('127.0.0.1')
+big.isid = b'\x80\x12\x34\x56\x00\x05'
+big.login(name, iqn, keys=[('InitialR2T', 'No'), ('ImmediateData', 'No'),
+                           ('FirstBurstLength', '1048576'), ('MaxBurstLength', '1048576')])
+gap = big.cmd_sn
+nonimm(OP_TEXT, 0x80, ahs4, peer=big)
+mib = [bytes([0x31 + i]) * 4096 + blk * 127 + bytes([0x41 + i]) * 4096 for i in range(3)]
+itts = []
+for i in range(3):
+    itt = big.scsi_write_cmd(0, rw10(0x2a, 4096 + 2048 * i, 2048), 1 << 20, final=False)
+    for off in range(0, 1 << 20, 8192):
+        big.data_out(0, itt, 0xffffffff, off, mib[i][off:off + 8192], data_sn=off // 8192,
+                     final=off + 8192 == 1 << 20)
+    itts.append(itt)
+big.recv_quiet()
+big.cmd_sn = gap
+big.scsi_read_cmd(0, rw10(0x28, 0, 1), 512)
+big.cmd_sn = gap + 4
+pdus = big.recv_quiet(3)
+st = {x.u32(16): x.bhs[3] for x in pdus if x.opcode == OP_SCSI_RSP}
+check(all(st.get(i) == 0 for i in itts),
+      'three held 1 MiB writes with unsolicited data: all run (%s)' % st)
+for i in range(3):
+    pdus = big.scsi_read(0, rw10(0x28, 4096 + 2048 * i, 2048), 1 << 20)
+    check(b''.join(x.data for x in pdus if x.opcode == OP_DATA_IN) == mib[i],
+          'held 1 MiB write %d wrote its data' % i)
+big.logout()
+big.close()
 
 # The connection reset with requests held: nothing is left behind.
 held_batch(q, 80)
