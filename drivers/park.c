@@ -134,8 +134,10 @@ static void kitt_park_request(struct kitt_conn *conn, struct kitt_parked *p)
 
 /*
  * Unsolicited Data-Out of held command @cmd: on the command's list, its
- * data counted against what the command promised. More than that, or
- * no room left: the command goes, unrun, as if it had been lost.
+ * data counted against what the command promised. Data-Out for a command
+ * that promised none (or no more) is dropped: in its turn the command is
+ * rejected, or failed, for it. More than promised, or no room left: the
+ * command goes, unrun, as if it had been lost.
  */
 static void kitt_park_data_out(struct kitt_conn *conn,
 			       struct kitt_parked *cmd, struct kitt_parked *p)
@@ -143,6 +145,13 @@ static void kitt_park_data_out(struct kitt_conn *conn,
 	u32 over = p->charge - p->data_len;	/* the data is reserved */
 	bool final = p->hdr[1] & ISCSI_FLAG_CMD_FINAL;
 
+	if (!cmd->owed) {
+		pr_warn_ratelimited("dropping Data-Out past what held ITT 0x%08x promised\n",
+				    cmd->itt);
+		kvfree(p->buf);
+		kfree(p);
+		return;
+	}
 	if (p->data_len > cmd->owed ||
 	    conn->park_bytes + over > KITT_PARK_BYTES_MAX) {
 		pr_warn_ratelimited("dropping a write past a CmdSN gap (ITT 0x%08x): its data does not fit\n",

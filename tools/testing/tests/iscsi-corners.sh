@@ -8,7 +8,9 @@
 # over several PDUs (C bit, assembled up to 64 KiB), SendTargets values,
 # ExpCmdSN after a rejected request, ABORT TASK of a task never received
 # (RFC 7143 11.5.1 (b)), and requests sent behind a rejected one: held
-# until the gap is plugged, then run in order (or ended by a TMF).
+# until the gap is plugged, then run in order (or ended by a TMF), with
+# digests, late data, a held request rejected in its turn, 3 MiB of held
+# writes, and a reset with requests held.
 . "$KITT_TOP/tools/testing/tests/lib.sh"
 
 IQN=iqn.2003-01.org.example.lab:corners
@@ -22,7 +24,7 @@ targetcli "$TPG/luns" create /backstores/ramdisk/rd0 >/dev/null
 targetcli "$TPG/portals" create 127.0.0.1 3260 >/dev/null
 targetcli "$TPG" set attribute generate_node_acls=1 authentication=0 \
 	demo_mode_write_protect=0 >/dev/null
-# (h) sends a write with unsolicited data.
+# (h) sends writes with unsolicited data, up to 1 MiB.
 targetcli "$TPG" set parameter InitialR2T=No FirstBurstLength=1048576 \
 	MaxBurstLength=1048576 >/dev/null
 wait_listen 127.0.0.1:3260 || die "not listening"
