@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# timeout: 2400
+# timeout: 3400
 #
 # Guest side of tools/bench/run: the same fio jobs over kitt and
 # iscsi_target_mod (open-iscsi) and over nvmet-tcp (the kernel's NVMe/TCP
@@ -23,6 +23,9 @@ TARGETS="kitt lio nvmet"
 if [ -r "$KITT_TOP/build/guest/bench.env" ]; then
 	. "$KITT_TOP/build/guest/bench.env"
 fi
+# Session scaling: for each N, N sessions (NVMe/TCP: controllers with one
+# I/O queue), one LUN each, QD4 each, 4k random reads. Empty: none.
+SESSIONS=""
 JOBS="randread-4k-qd32:randread:4k:32 randwrite-4k-qd32:randwrite:4k:32
 randread-4k-qd1:randread:4k:1 randwrite-4k-qd1:randwrite:4k:1
 read-128k-qd8:read:128k:8 write-128k-qd8:write:128k:8"
@@ -70,26 +73,42 @@ print(round(j[side]["iops"]), round(j[side]["bw_bytes"] / 2**20, 1))
 PY
 }
 
-# run_job TARGET DEV SPEC: one fio job, one line in RAW.
-run_job() {
-	local job rw bs qd c0 c1 i0 i1 m0
+# ios_total DEV...: the I/Os completed by all of them.
+ios_total() {
+	local d n=0
 
-	IFS=: read -r job rw bs qd <<< "$3"
+	for d in "$@"; do
+		n=$((n + $(ios_done "$d")))
+	done
+	echo $n
+}
+
+# run_job TARGET SPEC DEV...: one fio job (QD per device, one fio job per
+# device, reported together), one line in RAW.
+run_job() {
+	local t=$1 job rw bs qd c0 c1 i0 i1 m0 d
+	local args
+
+	IFS=: read -r job rw bs qd <<< "$2"
+	shift 2
+	args=(--direct=1 --ioengine=libaio --rw="$rw" --bs="$bs" --iodepth="$qd"
+	      --time_based --runtime="$SECS" --ramp_time=1 --group_reporting
+	      --output-format=json --output="$t-$job.json")
+	for d in "$@"; do
+		args+=(--name="$job" --filename="$d")
+	done
 	insn_mark
 	m0=$MARKED
 	c0=$(ctxt)
-	i0=$(ios_done "$2")
-	fio --name="$job" --filename="$2" --direct=1 --ioengine=libaio \
-		--rw="$rw" --bs="$bs" --iodepth="$qd" --time_based \
-		--runtime="$SECS" --ramp_time=1 --output-format=json \
-		--output="$1-$job.json" >/dev/null 2>&1 || die "$1: fio $job failed"
-	i1=$(ios_done "$2")
+	i0=$(ios_total "$@")
+	fio "${args[@]}" >/dev/null 2>&1 || die "$t: fio $job failed"
+	i1=$(ios_total "$@")
 	c1=$(ctxt)
 	insn_mark
-	echo "$1 $job $(fio_figures "$1-$job.json" "$rw") $((i1 - i0)) $((c1 - c0)) $m0 $MARKED" >> "$RAW"
+	echo "$t $job $(fio_figures "$t-$job.json" "$rw") $((i1 - i0)) $((c1 - c0)) $m0 $MARKED" >> "$RAW"
 	# attribute.py's input: fio's KiB moved, the snapshot after the job
 	[ "$MARKED" = - ] ||
-		echo "$1 $job ios=$(( (i1 - i0) * ${bs%k} )) mark=$MARKED" >> "$INSN/out.log"
+		echo "$t $job ios=$(( (i1 - i0) * ${bs%k} )) mark=$MARKED" >> "$INSN/out.log"
 }
 
 # run_jobs TARGET DEV
@@ -97,9 +116,8 @@ run_jobs() {
 	local spec
 
 	for spec in $JOBS; do
-		run_job "$1" "$2" "$spec"
+		run_job "$1" "$spec" "$2"
 	done
-	insn_symbols "$1"
 }
 
 # ---- iSCSI: kitt or iscsi_target_mod, through open-iscsi ----
@@ -114,104 +132,159 @@ iscsi_configure() {
 		authentication=0 demo_mode_write_protect=0 >/dev/null
 }
 
-# Discovery and login may time out in icount mode: try a few times.
+# iscsi_login IQN: discover (unless IQN's node record exists) and log in.
+# Either may time out in icount mode: try a few times.
 iscsi_login() {
 	local i
 
 	for i in 1 2 3 4 5; do
-		iscsiadm -m discovery -t st -p 127.0.0.1:3260 >/dev/null 2>&1 &&
-			iscsiadm -m node -T "$IQN" -p 127.0.0.1:3260 --login >/dev/null 2>&1 &&
+		{ iscsiadm -m node -T "$1" >/dev/null 2>&1 ||
+		  iscsiadm -m discovery -t st -p 127.0.0.1:3260 >/dev/null 2>&1; } &&
+			iscsiadm -m node -T "$1" -p 127.0.0.1:3260 --login >/dev/null 2>&1 &&
 			return 0
 		sleep 1
 	done
 	return 1
 }
 
-iscsi_logout() {
-	iscsiadm -m node -T "$IQN" -p 127.0.0.1:3260 --logout >/dev/null
-	iscsiadm -m node -o delete
+iscsi_logout_all() {
+	iscsiadm -m session -u >/dev/null 2>&1 || true
+	iscsiadm -m node -o delete 2>/dev/null || true
+}
+
+# iscsi_scale_target I: target IQN-sI with nullbI as LUN 0, written to
+# configfs directly (targetcli is slow in an icount guest: 64 of them).
+iscsi_scale_target() {
+	local b=$CFS/core/iblock_$1/s$1 t=$ISCSI/$IQN-s$1/tpgt_1
+
+	mkdir -p "$b"
+	echo "udev_path=/dev/nullb$1" > "$b/control"
+	echo 1 > "$b/enable"
+	mkdir -p "$t/lun/lun_0"
+	ln -s "$b" "$t/lun/lun_0/nb"
+	mkdir "$t/np/127.0.0.1:3260"
+	echo 1 > "$t/attrib/generate_node_acls"
+	echo 0 > "$t/attrib/authentication"
+	echo 0 > "$t/attrib/demo_mode_write_protect"
+	echo 1 > "$t/enable"
+}
+
+iscsi_scale_target_del() {
+	local t=$ISCSI/$IQN-s$1/tpgt_1
+
+	echo 0 > "$t/enable"
+	rm "$t/lun/lun_0/nb"
+	rmdir "$t/lun/lun_0" "$t/np/127.0.0.1:3260" "$t" "$ISCSI/$IQN-s$1" \
+		"$CFS/core/iblock_$1/s$1" "$CFS/core/iblock_$1"
+}
+
+# iscsi_scale TARGET N: N sessions, one to each of N targets. A step that
+# fails is left out of the table, not the whole run.
+iscsi_scale() {
+	local i devs=() ok=1
+
+	for i in $(seq 1 "$2"); do
+		iscsi_login "$IQN-s$i" || { ok=; echo "$1: login $i failed" >&2; break; }
+		devs+=("$(iscsi_disk "$IQN-s$i")") || { ok=; echo "$1: no disk $i" >&2; break; }
+	done
+	[ -z "$ok" ] || run_job "$1" "sessions-$2:randread:4k:4" "${devs[@]}"
+	iscsi_logout_all
 }
 
 # bench_iscsi TARGET: TARGET is kitt or lio (iscsi_target_mod).
 bench_iscsi() {
-	local dev
+	local dev n i
 
 	"$1_load"
 	iscsi_configure
-	iscsi_login || die "$1: login failed"
+	iscsi_login "$IQN" || die "$1: login failed"
 	dev=$(iscsi_disk "$IQN") || die "$1: no disk"
 	run_jobs "$1" "$dev"
-	iscsi_logout
+	iscsi_logout_all
+	for i in $(seq 1 "$MAXSESS"); do
+		iscsi_scale_target "$i"
+	done
+	for n in $SESSIONS; do
+		iscsi_scale "$1" "$n"
+	done
+	for i in $(seq 1 "$MAXSESS"); do
+		iscsi_scale_target_del "$i"
+	done
+	insn_symbols "$1"
 	"$1_unload"
 }
 
 # ---- NVMe/TCP: nvmet-tcp, through the kernel's nvme-tcp host ----
 
-nvmet_configure() {
-	local sub=$NVMET/subsystems/$NQN port=$NVMET/ports/1
+# nvmet_subsys NQN DEV: a subsystem with DEV as namespace 1, on port 1.
+nvmet_subsys() {
+	local sub=$NVMET/subsystems/$1
 
-	modprobe nvmet-tcp
 	mkdir "$sub"
 	echo 1 > "$sub/attr_allow_any_host"
 	mkdir "$sub/namespaces/1"
-	echo -n "$BACKEND" > "$sub/namespaces/1/device_path"
+	echo -n "$2" > "$sub/namespaces/1/device_path"
 	echo 1 > "$sub/namespaces/1/enable"
+	ln -s "$sub" "$NVMET/ports/1/subsystems/$1"
+}
+
+nvmet_subsys_del() {
+	local sub=$NVMET/subsystems/$1
+
+	rm "$NVMET/ports/1/subsystems/$1"
+	echo 0 > "$sub/namespaces/1/enable"
+	rmdir "$sub/namespaces/1" "$sub"
+}
+
+nvmet_port() {
+	local port=$NVMET/ports/1
+
+	modprobe nvmet-tcp
 	mkdir "$port"
 	echo tcp > "$port/addr_trtype"
 	echo ipv4 > "$port/addr_adrfam"
 	echo 127.0.0.1 > "$port/addr_traddr"
 	echo 4420 > "$port/addr_trsvcid"
-	ln -s "$sub" "$port/subsystems/$NQN"
 }
 
-nvmet_unconfigure() {
-	local sub=$NVMET/subsystems/$NQN port=$NVMET/ports/1
-
-	rm "$port/subsystems/$NQN"
-	rmdir "$port"
-	echo 0 > "$sub/namespaces/1/enable"
-	rmdir "$sub/namespaces/1" "$sub"
+nvmet_port_del() {
+	rmdir "$NVMET/ports/1"
 	rmmod nvmet_tcp nvmet
 }
 
-# The controller connected to NQN (nvmeN), if any.
-nvme_ctrl() {
-	local c
-
-	for c in /sys/class/nvme/nvme*; do
-		[ "$(cat "$c/subsysnqn" 2>/dev/null)" = "$NQN" ] && { echo "${c##*/}"; return 0; }
-	done
-	return 1
-}
-
-# Connect through /dev/nvme-fabrics (no nvme-cli needed); like an iSCSI
-# login, this may time out in icount mode: try a few times.
+# Connect to subsystem $1 through /dev/nvme-fabrics (no nvme-cli needed),
+# with extra options $2; like an iSCSI login, this may time out in icount
+# mode: try a few times.
 nvme_login() {
 	local i
 
-	modprobe nvme-tcp
 	for i in 1 2 3 4 5; do
-		echo "transport=tcp,traddr=127.0.0.1,trsvcid=4420,nqn=$NQN" \
+		echo "transport=tcp,traddr=127.0.0.1,trsvcid=4420,nqn=$1$2" \
 			> /dev/nvme-fabrics 2>/dev/null && return 0
 		sleep 1
 	done
 	return 1
 }
 
-nvme_logout() {
-	echo 1 > "/sys/class/nvme/$(nvme_ctrl)/delete_controller"
-	rmmod nvme_tcp nvme_fabrics
+# Disconnect every controller.
+nvme_logout_all() {
+	local c
+
+	for c in /sys/class/nvme/nvme*; do
+		[ -e "$c/delete_controller" ] && echo 1 > "$c/delete_controller"
+	done
+	return 0
 }
 
-# The namespace's block device (the multipath node when there is one),
-# waiting up to 30 s for it.
+# nvme_disk NQN: the namespace's block device (the multipath node when
+# there is one), waiting up to 30 s for it.
 nvme_disk() {
 	local n=300 d
 
 	while [ $n -gt 0 ]; do
 		for d in /sys/block/nvme*n*; do
 			case ${d##*/} in *c*) continue ;; esac
-			[ "$(cat "$d/device/subsysnqn" 2>/dev/null)" = "$NQN" ] &&
+			[ "$(cat "$d/device/subsysnqn" 2>/dev/null)" = "$1" ] &&
 				{ echo "/dev/${d##*/}"; return 0; }
 		done
 		sleep 0.1
@@ -220,19 +293,51 @@ nvme_disk() {
 	return 1
 }
 
-bench_nvmet() {
-	local dev
+# nvme_scale N: N controllers with one I/O queue each, one subsystem each.
+# A step that fails is left out of the table, not the whole run.
+nvme_scale() {
+	local i devs=() ok=1
 
-	nvmet_configure
-	nvme_login || die "nvmet: connect failed"
-	dev=$(nvme_disk) || die "nvmet: no disk"
-	run_jobs nvmet "$dev"
-	nvme_logout
-	nvmet_unconfigure
+	for i in $(seq 1 "$1"); do
+		nvme_login "$NQN-s$i" ,nr_io_queues=1 || { ok=; echo "nvmet: connect $i failed" >&2; break; }
+		devs+=("$(nvme_disk "$NQN-s$i")") || { ok=; echo "nvmet: no disk $i" >&2; break; }
+	done
+	[ -z "$ok" ] || run_job nvmet "sessions-$1:randread:4k:4" "${devs[@]}"
+	nvme_logout_all
 }
 
+bench_nvmet() {
+	local dev n i
+
+	nvmet_port
+	nvmet_subsys "$NQN" "$BACKEND"
+	modprobe nvme-tcp
+	nvme_login "$NQN" || die "nvmet: connect failed"
+	dev=$(nvme_disk "$NQN") || die "nvmet: no disk"
+	run_jobs nvmet "$dev"
+	nvme_logout_all
+	for i in $(seq 1 "$MAXSESS"); do
+		nvmet_subsys "$NQN-s$i" "/dev/nullb$i"
+	done
+	for n in $SESSIONS; do
+		nvme_scale "$n"
+	done
+	for i in $(seq 1 "$MAXSESS") ""; do
+		nvmet_subsys_del "$NQN${i:+-s$i}"
+	done
+	insn_symbols nvmet
+	rmmod nvme_tcp nvme_fabrics
+	nvmet_port_del
+}
+
+# One null_blk device for the jobs, one more per session of the largest
+# scaling step.
+MAXSESS=0
+for n in $SESSIONS; do
+	[ "$n" -le "$MAXSESS" ] || MAXSESS=$n
+done
 modprobe sd_mod
-modprobe null_blk nr_devices=1 gb=4
+modprobe null_blk nr_devices=$((1 + MAXSESS)) gb=4
 iscsid
 sleep 1
 : > "$RAW"
