@@ -19,13 +19,13 @@ NVMET=/sys/kernel/config/nvmet
 BACKEND=/dev/nullb0
 SECS=4
 TARGETS="kitt lio nvmet"
+# Session scaling: for each N, N sessions (NVMe/TCP: controllers with one
+# I/O queue), one LUN each, QD4 each, 4k random reads. Empty: none.
+SESSIONS=""
 # tools/bench/run's settings (KITT_BENCH_SECS, KITT_BENCH_TARGETS)
 if [ -r "$KITT_TOP/build/guest/bench.env" ]; then
 	. "$KITT_TOP/build/guest/bench.env"
 fi
-# Session scaling: for each N, N sessions (NVMe/TCP: controllers with one
-# I/O queue), one LUN each, QD4 each, 4k random reads. Empty: none.
-SESSIONS=""
 JOBS="randread-4k-qd32:randread:4k:32 randwrite-4k-qd32:randwrite:4k:32
 randread-4k-qd1:randread:4k:1 randwrite-4k-qd1:randwrite:4k:1
 read-128k-qd8:read:128k:8 write-128k-qd8:write:128k:8"
@@ -259,7 +259,7 @@ nvme_login() {
 	local i
 
 	for i in 1 2 3 4 5; do
-		echo "transport=tcp,traddr=127.0.0.1,trsvcid=4420,nqn=$1$2" \
+		echo "transport=tcp,traddr=127.0.0.1,trsvcid=4420,nqn=$1${2:-}" \
 			> /dev/nvme-fabrics 2>/dev/null && return 0
 		sleep 1
 	done
