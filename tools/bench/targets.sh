@@ -6,9 +6,10 @@
 # host), all on one null_blk device, in one boot. Writes one line per
 # target and job to logs/bench-raw.txt:
 #   TARGET JOB IOPS MiB/s IOS CTXT MARK0 MARK1
-# IOS and CTXT are the I/Os completed by the initiator's disk and the
-# context switches of the whole guest (/proc/stat) while fio ran (ramp
-# included); MARK0 and MARK1 name the instruction-count snapshots around
+# IOS and CTXT are the I/Os of the job's size that the initiator's disks
+# completed (sectors moved over block size: the block layer may split
+# them) and the context switches of the whole guest (/proc/stat) while fio
+# ran (ramp included); MARK0 and MARK1 name the instruction-count snapshots around
 # the job when run-guest -p loaded a counting plugin ("-" otherwise).
 # A benchmark: nothing fails on speed.
 . "$KITT_TOP/tools/testing/tests/lib.sh"
@@ -60,8 +61,8 @@ insn_symbols() {
 
 ctxt() { awk '$1 == "ctxt" { print $2 }' /proc/stat; }
 
-# ios_done DEV: reads plus writes completed by block device DEV.
-ios_done() { awk '{ print $1 + $5 }' "/sys/block/${1#/dev/}/stat"; }
+# sectors_done DEV: sectors read plus written by block device DEV.
+sectors_done() { awk '{ print $3 + $7 }' "/sys/block/${1#/dev/}/stat"; }
 
 # fio_figures JSON RW: "IOPS MiB/s" of the job's read or write side.
 fio_figures() {
@@ -73,12 +74,12 @@ print(round(j[side]["iops"]), round(j[side]["bw_bytes"] / 2**20, 1))
 PY
 }
 
-# ios_total DEV...: the I/Os completed by all of them.
-ios_total() {
+# sectors_total DEV...: the sectors moved by all of them.
+sectors_total() {
 	local d n=0
 
 	for d in "$@"; do
-		n=$((n + $(ios_done "$d")))
+		n=$((n + $(sectors_done "$d")))
 	done
 	echo $n
 }
@@ -86,7 +87,7 @@ ios_total() {
 # run_job TARGET SPEC DEV...: one fio job (QD per device, one fio job per
 # device, reported together), one line in RAW.
 run_job() {
-	local t=$1 job rw bs qd c0 c1 i0 i1 m0 d
+	local t=$1 job rw bs qd c0 c1 s0 s1 m0 d kib
 	local args
 
 	IFS=: read -r job rw bs qd <<< "$2"
@@ -100,15 +101,15 @@ run_job() {
 	insn_mark
 	m0=$MARKED
 	c0=$(ctxt)
-	i0=$(ios_total "$@")
+	s0=$(sectors_total "$@")
 	fio "${args[@]}" >/dev/null 2>&1 || die "$t: fio $job failed"
-	i1=$(ios_total "$@")
+	s1=$(sectors_total "$@")
 	c1=$(ctxt)
 	insn_mark
-	echo "$t $job $(fio_figures "$t-$job.json" "$rw") $((i1 - i0)) $((c1 - c0)) $m0 $MARKED" >> "$RAW"
-	# attribute.py's input: fio's KiB moved, the snapshot after the job
-	[ "$MARKED" = - ] ||
-		echo "$t $job ios=$(( (i1 - i0) * ${bs%k} )) mark=$MARKED" >> "$INSN/out.log"
+	kib=$(( (s1 - s0) / 2 ))
+	echo "$t $job $(fio_figures "$t-$job.json" "$rw") $((kib / ${bs%k})) $((c1 - c0)) $m0 $MARKED" >> "$RAW"
+	# attribute.py's input: KiB moved, the snapshot after the job
+	[ "$MARKED" = - ] || echo "$t $job ios=$kib mark=$MARKED" >> "$INSN/out.log"
 }
 
 # run_jobs TARGET DEV
