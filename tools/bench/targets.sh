@@ -1,5 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
-# timeout: 3400
+# timeout: 7000
+# (guest time, which runs ahead of the wall clock in an icount guest: the
+# scaling steps of -s take much of it; run-guest -t bounds the wall time)
 #
 # Guest side of tools/bench/run: the same fio jobs over kitt and
 # iscsi_target_mod (open-iscsi) and over nvmet-tcp (the kernel's NVMe/TCP
