@@ -1,0 +1,356 @@
+# SPDX-License-Identifier: GPL-2.0
+# timeout: 7000
+# (guest time, which runs ahead of the wall clock in an icount guest: the
+# scaling steps of -s take much of it; run-guest -t bounds the wall time)
+#
+# Guest side of tools/bench/run: the same fio jobs over kitt and
+# iscsi_target_mod (open-iscsi) and over nvmet-tcp (the kernel's NVMe/TCP
+# host), all on one null_blk device, in one boot. Writes one line per
+# target and job to logs/bench-raw.txt:
+#   TARGET JOB IOPS MiB/s IOS CTXT MARK0 MARK1
+# IOS and CTXT are the I/Os of the job's size that the initiator's disks
+# completed (sectors moved over block size: the block layer may split
+# them) and the context switches of the whole guest (/proc/stat) while fio
+# ran (ramp included); MARK0 and MARK1 name the instruction-count snapshots around
+# the job when run-guest -p loaded a counting plugin ("-" otherwise).
+# A benchmark: nothing fails on speed.
+. "$KITT_TOP/tools/testing/tests/lib.sh"
+
+IQN=iqn.2003-01.org.example.lab:bench
+NQN=nqn.2014-08.org.example.lab:bench
+NVMET=/sys/kernel/config/nvmet
+BACKEND=/dev/nullb0
+SECS=4
+TARGETS="kitt lio nvmet"
+# Session scaling: for each N, N sessions (NVMe/TCP: controllers with one
+# I/O queue), one LUN each, QD4 each, 4k random reads. Empty: none.
+SESSIONS=""
+# tools/bench/run's settings (KITT_BENCH_SECS, KITT_BENCH_TARGETS)
+if [ -r "$KITT_TOP/build/guest/bench.env" ]; then
+	. "$KITT_TOP/build/guest/bench.env"
+fi
+JOBS="randread-4k-qd32:randread:4k:32 randwrite-4k-qd32:randwrite:4k:32
+randread-4k-qd1:randread:4k:1 randwrite-4k-qd1:randwrite:4k:1
+read-128k-qd8:read:128k:8 write-128k-qd8:write:128k:8"
+RAW=$KITT_OUT/logs/bench-raw.txt
+INSN=$KITT_OUT/insn
+MARK=0
+MARKED=-
+
+# ---- instruction counting (only when run-guest loaded the plugin) ----
+
+# insn_mark: ask the plugin for a snapshot, wait until it is written, and
+# leave its number in MARKED.
+insn_mark() {
+	MARKED=-
+	[ -d "$INSN" ] || return 0
+	touch "$INSN/mark-$MARK"
+	while [ ! -e "$INSN/done-$MARK" ]; do
+		sleep 0.05
+	done
+	MARKED=$MARK
+	MARK=$((MARK + 1))
+}
+
+# insn_symbols TARGET: the addresses of the modules now loaded, so that
+# ../shared/insn/attribute.py can split the counts by function.
+insn_symbols() {
+	[ -d "$INSN" ] || return 0
+	cat /proc/kallsyms > "$INSN/kallsyms-$1"
+}
+
+# ---- one fio job ----
+
+ctxt() { awk '$1 == "ctxt" { print $2 }' /proc/stat; }
+
+# sectors_done DEV: sectors read plus written by block device DEV.
+sectors_done() { awk '{ print $3 + $7 }' "/sys/block/${1#/dev/}/stat"; }
+
+# fio_figures JSON RW: "IOPS MiB/s" of the job's read or write side.
+fio_figures() {
+	python3 - "$1" "$2" <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1]))["jobs"][0]
+side = "read" if "read" in sys.argv[2] else "write"
+print(round(j[side]["iops"]), round(j[side]["bw_bytes"] / 2**20, 1))
+PY
+}
+
+# sectors_total DEV...: the sectors moved by all of them.
+sectors_total() {
+	local d n=0
+
+	for d in "$@"; do
+		n=$((n + $(sectors_done "$d")))
+	done
+	echo $n
+}
+
+# run_job TARGET SPEC DEV...: one fio job (QD per device, one fio job per
+# device, reported together), one line in RAW.
+run_job() {
+	local t=$1 job rw bs qd c0 c1 s0 s1 m0 d kib
+	local args
+
+	IFS=: read -r job rw bs qd <<< "$2"
+	shift 2
+	args=(--direct=1 --ioengine=libaio --rw="$rw" --bs="$bs" --iodepth="$qd"
+	      --time_based --runtime="$SECS" --ramp_time=1 --group_reporting
+	      --output-format=json --output="$t-$job.json")
+	for d in "$@"; do
+		args+=(--name="$job" --filename="$d")
+	done
+	insn_mark
+	m0=$MARKED
+	c0=$(ctxt)
+	s0=$(sectors_total "$@")
+	fio "${args[@]}" >/dev/null 2>&1 || die "$t: fio $job failed"
+	s1=$(sectors_total "$@")
+	c1=$(ctxt)
+	insn_mark
+	kib=$(( (s1 - s0) / 2 ))
+	echo "$t $job $(fio_figures "$t-$job.json" "$rw") $((kib / ${bs%k})) $((c1 - c0)) $m0 $MARKED" >> "$RAW"
+	# attribute.py's input: KiB moved, the snapshot after the job
+	[ "$MARKED" = - ] || echo "$t $job ios=$kib mark=$MARKED" >> "$INSN/out.log"
+}
+
+# run_jobs TARGET DEV
+run_jobs() {
+	local spec
+
+	for spec in $JOBS; do
+		run_job "$1" "$spec" "$2"
+	done
+}
+
+# ---- iSCSI: kitt or iscsi_target_mod, through open-iscsi ----
+
+iscsi_configure() {
+	targetcli set global auto_add_default_portal=false >/dev/null
+	targetcli /backstores/block create name=nb dev="$BACKEND" >/dev/null
+	targetcli /iscsi create "$IQN" >/dev/null
+	targetcli "/iscsi/$IQN/tpg1/luns" create /backstores/block/nb >/dev/null
+	targetcli "/iscsi/$IQN/tpg1/portals" create 127.0.0.1 3260 >/dev/null
+	targetcli "/iscsi/$IQN/tpg1" set attribute generate_node_acls=1 \
+		authentication=0 demo_mode_write_protect=0 >/dev/null
+}
+
+# iscsi_login IQN: discover (unless IQN's node record exists) and log in.
+# Either may time out in icount mode: try a few times.
+iscsi_login() {
+	local i
+
+	for i in 1 2 3 4 5; do
+		{ iscsiadm -m node -T "$1" >/dev/null 2>&1 ||
+		  iscsiadm -m discovery -t st -p 127.0.0.1:3260 >/dev/null 2>&1; } &&
+			iscsiadm -m node -T "$1" -p 127.0.0.1:3260 --login >/dev/null 2>&1 &&
+			return 0
+		sleep 1
+	done
+	return 1
+}
+
+iscsi_logout_all() {
+	iscsiadm -m session -u >/dev/null 2>&1 || true
+	iscsiadm -m node -o delete 2>/dev/null || true
+}
+
+# iscsi_scale_target I: target IQN-sI with nullbI as LUN 0, written to
+# configfs directly (targetcli is slow in an icount guest: 64 of them).
+iscsi_scale_target() {
+	local b=$CFS/core/iblock_$1/s$1 t=$ISCSI/$IQN-s$1/tpgt_1
+
+	mkdir -p "$b"
+	echo "udev_path=/dev/nullb$1" > "$b/control"
+	echo 1 > "$b/enable"
+	mkdir -p "$t/lun/lun_0"
+	ln -s "$b" "$t/lun/lun_0/nb"
+	mkdir "$t/np/127.0.0.1:3260"
+	echo 1 > "$t/attrib/generate_node_acls"
+	echo 0 > "$t/attrib/authentication"
+	echo 0 > "$t/attrib/demo_mode_write_protect"
+	echo 1 > "$t/enable"
+}
+
+iscsi_scale_target_del() {
+	local t=$ISCSI/$IQN-s$1/tpgt_1
+
+	echo 0 > "$t/enable"
+	rm "$t/lun/lun_0/nb"
+	rmdir "$t/lun/lun_0" "$t/np/127.0.0.1:3260" "$t" "$ISCSI/$IQN-s$1" \
+		"$CFS/core/iblock_$1/s$1" "$CFS/core/iblock_$1"
+}
+
+# iscsi_scale TARGET N: N sessions, one to each of N targets. A step that
+# fails is left out of the table, not the whole run.
+iscsi_scale() {
+	local i devs=() ok=1
+
+	for i in $(seq 1 "$2"); do
+		iscsi_login "$IQN-s$i" || { ok=; echo "$1: login $i failed" >&2; break; }
+		devs+=("$(iscsi_disk "$IQN-s$i")") || { ok=; echo "$1: no disk $i" >&2; break; }
+	done
+	[ -z "$ok" ] || run_job "$1" "sessions-$2:randread:4k:4" "${devs[@]}"
+	iscsi_logout_all
+}
+
+# bench_iscsi TARGET: TARGET is kitt or lio (iscsi_target_mod).
+bench_iscsi() {
+	local dev n i
+
+	"$1_load"
+	iscsi_configure
+	iscsi_login "$IQN" || die "$1: login failed"
+	dev=$(iscsi_disk "$IQN") || die "$1: no disk"
+	run_jobs "$1" "$dev"
+	iscsi_logout_all
+	for i in $(seq 1 "$MAXSESS"); do
+		iscsi_scale_target "$i"
+	done
+	for n in $SESSIONS; do
+		iscsi_scale "$1" "$n"
+	done
+	for i in $(seq 1 "$MAXSESS"); do
+		iscsi_scale_target_del "$i"
+	done
+	insn_symbols "$1"
+	"$1_unload"
+}
+
+# ---- NVMe/TCP: nvmet-tcp, through the kernel's nvme-tcp host ----
+
+# nvmet_subsys NQN DEV: a subsystem with DEV as namespace 1, on port 1.
+nvmet_subsys() {
+	local sub=$NVMET/subsystems/$1
+
+	mkdir "$sub"
+	echo 1 > "$sub/attr_allow_any_host"
+	mkdir "$sub/namespaces/1"
+	echo -n "$2" > "$sub/namespaces/1/device_path"
+	echo 1 > "$sub/namespaces/1/enable"
+	ln -s "$sub" "$NVMET/ports/1/subsystems/$1"
+}
+
+nvmet_subsys_del() {
+	local sub=$NVMET/subsystems/$1
+
+	rm "$NVMET/ports/1/subsystems/$1"
+	echo 0 > "$sub/namespaces/1/enable"
+	rmdir "$sub/namespaces/1" "$sub"
+}
+
+nvmet_port() {
+	local port=$NVMET/ports/1
+
+	modprobe nvmet-tcp
+	mkdir "$port"
+	echo tcp > "$port/addr_trtype"
+	echo ipv4 > "$port/addr_adrfam"
+	echo 127.0.0.1 > "$port/addr_traddr"
+	echo 4420 > "$port/addr_trsvcid"
+}
+
+nvmet_port_del() {
+	rmdir "$NVMET/ports/1"
+	rmmod nvmet_tcp nvmet
+}
+
+# Connect to subsystem $1 through /dev/nvme-fabrics (no nvme-cli needed),
+# with extra options $2; like an iSCSI login, this may time out in icount
+# mode: try a few times.
+nvme_login() {
+	local i
+
+	for i in 1 2 3 4 5; do
+		echo "transport=tcp,traddr=127.0.0.1,trsvcid=4420,nqn=$1${2:-}" \
+			> /dev/nvme-fabrics 2>/dev/null && return 0
+		sleep 1
+	done
+	return 1
+}
+
+# Disconnect every controller.
+nvme_logout_all() {
+	local c
+
+	for c in /sys/class/nvme/nvme*; do
+		[ -e "$c/delete_controller" ] && echo 1 > "$c/delete_controller"
+	done
+	return 0
+}
+
+# nvme_disk NQN: the namespace's block device (the multipath node when
+# there is one), waiting up to 30 s for it.
+nvme_disk() {
+	local n=300 d
+
+	while [ $n -gt 0 ]; do
+		for d in /sys/block/nvme*n*; do
+			case ${d##*/} in *c*) continue ;; esac
+			[ "$(cat "$d/device/subsysnqn" 2>/dev/null)" = "$1" ] &&
+				{ echo "/dev/${d##*/}"; return 0; }
+		done
+		sleep 0.1
+		n=$((n - 1))
+	done
+	return 1
+}
+
+# nvme_scale N: N controllers with one I/O queue each, one subsystem each.
+# A step that fails is left out of the table, not the whole run.
+nvme_scale() {
+	local i devs=() ok=1
+
+	for i in $(seq 1 "$1"); do
+		nvme_login "$NQN-s$i" ,nr_io_queues=1 || { ok=; echo "nvmet: connect $i failed" >&2; break; }
+		devs+=("$(nvme_disk "$NQN-s$i")") || { ok=; echo "nvmet: no disk $i" >&2; break; }
+	done
+	[ -z "$ok" ] || run_job nvmet "sessions-$1:randread:4k:4" "${devs[@]}"
+	nvme_logout_all
+}
+
+bench_nvmet() {
+	local dev n i
+
+	nvmet_port
+	nvmet_subsys "$NQN" "$BACKEND"
+	modprobe nvme-tcp
+	nvme_login "$NQN" || die "nvmet: connect failed"
+	dev=$(nvme_disk "$NQN") || die "nvmet: no disk"
+	run_jobs nvmet "$dev"
+	nvme_logout_all
+	for i in $(seq 1 "$MAXSESS"); do
+		nvmet_subsys "$NQN-s$i" "/dev/nullb$i"
+	done
+	for n in $SESSIONS; do
+		nvme_scale "$n"
+	done
+	for i in $(seq 1 "$MAXSESS") ""; do
+		nvmet_subsys_del "$NQN${i:+-s$i}"
+	done
+	insn_symbols nvmet
+	# Measured already: a module that will not go loses nothing.
+	rmmod nvme_tcp nvme_fabrics || echo "nvmet: nvme_tcp stays loaded" >&2
+	nvmet_port_del || echo "nvmet: nvmet stays loaded" >&2
+}
+
+# One null_blk device for the jobs, one more per session of the largest
+# scaling step.
+MAXSESS=0
+for n in $SESSIONS; do
+	[ "$n" -le "$MAXSESS" ] || MAXSESS=$n
+done
+modprobe sd_mod
+modprobe null_blk nr_devices=$((1 + MAXSESS)) gb=4
+iscsid
+sleep 1
+: > "$RAW"
+for t in $TARGETS; do
+	case $t in
+	kitt|lio) bench_iscsi "$t" ;;
+	nvmet) bench_nvmet ;;
+	*) die "unknown target $t" ;;
+	esac
+done
+killall iscsid
+echo end >> "$RAW"
