@@ -641,6 +641,29 @@ static void kitt_conn_rx_data_done(struct kitt_conn *conn)
 			 KITT_RX_PAD : KITT_RX_DDIGEST;
 }
 
+/* The next PDU's header, from the socket or a held PDU: 1 once it is in. */
+static int kitt_conn_rx_start(struct kitt_conn *conn)
+{
+	int ret;
+
+	if (!conn->rx_done) {
+		/* Answers pile up unread: read on once they drain. */
+		if (atomic_read(&conn->tx_bufs) >= KITT_TX_BUFS_MAX ||
+		    atomic_read(&conn->tx_buf_bytes) >= KITT_TX_BUF_BYTES_MAX)
+			return 0;
+		/* A request held past a CmdSN gap whose turn came. */
+		if (unlikely(conn->park_bytes) && !conn->replay)
+			kitt_park_replay_next(conn);
+	}
+	ret = kitt_conn_recv_piece(conn, conn->rx_bhs, KITT_BHS_LEN);
+	if (ret <= 0)
+		return ret;
+	/* At most KITT_AHS_MAX: rx_ahs holds any AHS. */
+	conn->rx_ahs_len = kitt_bhs_ahs_len(conn->rx_bhs);
+	conn->rx_state = conn->rx_ahs_len ? KITT_RX_AHS : KITT_RX_HDIGEST;
+	return 1;
+}
+
 /* Make progress on receiving one PDU: 1 if one was handled, 0 if not. */
 static int kitt_conn_try_recv_one(struct kitt_conn *conn)
 {
@@ -650,22 +673,9 @@ static int kitt_conn_try_recv_one(struct kitt_conn *conn)
 	for (;;) {
 		switch (conn->rx_state) {
 		case KITT_RX_BHS:
-			/* Answers pile up unread: read on once they drain. */
-			if (!conn->rx_done &&
-			    (atomic_read(&conn->tx_bufs) >= KITT_TX_BUFS_MAX ||
-			     atomic_read(&conn->tx_buf_bytes) >= KITT_TX_BUF_BYTES_MAX))
-				return 0;
-			/* A request held past a CmdSN gap whose turn came. */
-			if (unlikely(conn->park_bytes) && !conn->rx_done &&
-			    !conn->replay)
-				kitt_park_replay_next(conn);
-			ret = kitt_conn_recv_piece(conn, conn->rx_bhs, KITT_BHS_LEN);
+			ret = kitt_conn_rx_start(conn);
 			if (ret <= 0)
 				return ret;
-			/* At most KITT_AHS_MAX: rx_ahs holds any AHS. */
-			conn->rx_ahs_len = kitt_bhs_ahs_len(conn->rx_bhs);
-			conn->rx_state = conn->rx_ahs_len ? KITT_RX_AHS :
-					 KITT_RX_HDIGEST;
 			break;
 		case KITT_RX_AHS:
 			ret = kitt_conn_recv_piece(conn, conn->rx_ahs,
