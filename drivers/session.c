@@ -461,11 +461,12 @@ enum kitt_sn_verdict kitt_sess_cmdsn_check(struct kitt_conn *conn,
 		return KITT_SN_NEXT;
 	conn->rx_sn_held = holds_slot;
 	spin_lock_bh(&sess->sn_lock);
-	if (!kitt_sn_in_window(cmd_sn, sess->exp_cmd_sn, sess->max_cmd_sn) ||
-	    test_bit(cmd_sn % KITT_CMDSN_DEPTH_MAX, sess->sn_plugged)) {
+	if (!kitt_sn_in_window(cmd_sn, sess->exp_cmd_sn, sess->max_cmd_sn)) {
 		v = KITT_SN_DROP;
 	} else if (cmd_sn != sess->exp_cmd_sn) {
-		v = KITT_SN_AHEAD;
+		/* Counted already (plugged): a duplicate. */
+		v = test_bit(cmd_sn % KITT_CMDSN_DEPTH_MAX, sess->sn_plugged) ?
+		    KITT_SN_DROP : KITT_SN_AHEAD;
 	} else {
 		sess->exp_cmd_sn++;
 		/* Requests answered at once give their slot straight back. */
