@@ -1481,7 +1481,7 @@ int kitt_conn_init(void)
 	kitt_conn_cache = KMEM_CACHE(kitt_conn, 0);
 	if (!kitt_conn_cache)
 		return -ENOMEM;
-	kitt_wq = alloc_workqueue("kitt", WQ_MEM_RECLAIM | WQ_HIGHPRI, 0);
+	kitt_wq = alloc_workqueue("kitt", WQ_MEM_RECLAIM, 0);
 	if (!kitt_wq) {
 		kmem_cache_destroy(kitt_conn_cache);
 		return -ENOMEM;
