@@ -864,14 +864,31 @@ static void kitt_cmd_queue_tx(struct kitt_cmd *cmd, struct kitt_tx *tx)
 	spin_lock_bh(&conn->lock);
 	if (conn->state != KITT_CONN_CLOSING && list_empty(&tx->entry))
 		list_add_tail(&tx->entry, &conn->tx_queue);
-	/* One lock round per completion: queue and wake together. */
-	kitt_conn_kick_locked(conn);
+	/*
+	 * One lock round per completion: queue and wake together. io_work
+	 * itself sends what it queues before it stops.
+	 */
+	if (current_work() != &conn->io_work)
+		kitt_conn_kick_locked(conn);
 	spin_unlock_bh(&conn->lock);
+}
+
+/*
+ * Where the next R2T asks from. Before the first, past the immediate
+ * data and what the unsolicited burst promises (or, once it is over,
+ * brought): a write whose data all comes unasked needs no R2T.
+ */
+static u32 kitt_cmd_r2t_start(const struct kitt_cmd *cmd)
+{
+	if (cmd->r2t_sn)
+		return cmd->r2t_offset;
+	return cmd->imm_len + (cmd->unsol.active ? cmd->unsol.len :
+			       cmd->unsol.received);
 }
 
 static void kitt_cmd_queue_r2t(struct kitt_cmd *cmd)
 {
-	if (cmd->r2t_offset >= cmd->write_len ||
+	if (kitt_cmd_r2t_start(cmd) >= cmd->write_len ||
 	    test_bit(KITT_CMD_EXECUTED, &cmd->flags) ||
 	    test_and_set_bit(KITT_CMD_R2T_QUEUED, &cmd->flags))
 		return;
@@ -1017,7 +1034,8 @@ int kitt_write_pending(struct se_cmd *se_cmd)
 	} else {
 		kitt_cmd_queue_r2t(cmd);
 		/* A receiver waiting for these buffers can go on. */
-		kitt_conn_kick(cmd->conn);
+		if (hold)
+			kitt_conn_kick(cmd->conn);
 	}
 	if (hold)
 		target_put_sess_cmd(se_cmd);

@@ -25,6 +25,9 @@ TARGETS="kitt lio nvmet"
 # Session scaling: for each N, N sessions (NVMe/TCP: controllers with one
 # I/O queue), one LUN each, QD4 each, 4k random reads. Empty: none.
 SESSIONS=""
+# TPG parameters set on kitt's and iscsi_target_mod's target alike
+# ("MaxRecvDataSegmentLength=262144 ..."). Empty: the defaults.
+TPG_PARAMS=""
 # tools/bench/run's settings (KITT_BENCH_SECS, KITT_BENCH_TARGETS)
 if [ -r "$KITT_TOP/build/guest/bench.env" ]; then
 	. "$KITT_TOP/build/guest/bench.env"
@@ -133,6 +136,8 @@ iscsi_configure() {
 	targetcli "/iscsi/$IQN/tpg1/portals" create 127.0.0.1 3260 >/dev/null
 	targetcli "/iscsi/$IQN/tpg1" set attribute generate_node_acls=1 \
 		authentication=0 demo_mode_write_protect=0 >/dev/null
+	[ -z "$TPG_PARAMS" ] ||
+		targetcli "/iscsi/$IQN/tpg1" set parameter $TPG_PARAMS >/dev/null
 }
 
 # iscsi_login IQN: discover (unless IQN's node record exists) and log in.
