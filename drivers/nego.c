@@ -132,6 +132,7 @@ void kitt_nego_init(struct kitt_nego *n, const struct kitt_key_values *cfg,
 		kitt_key_values_init(&n->cfg);
 	n->auth_allowed = auth_allowed;
 	n->session_type = KITT_SESS_NORMAL;
+	n->mrdsl_key = KITT_KEY_MAX_RECV_DSL;
 }
 
 /* §5.1: decimal-constant or hex-constant ("0x..."), fitting in 32 bits. */
@@ -641,6 +642,20 @@ static int kitt_nego_offer(struct kitt_nego *n, int id,
 	return 0;
 }
 
+/*
+ * The TPG parameter kitt declares as its MaxRecvDataSegmentLength. As
+ * iscsi_target_mod does, so that a configuration behaves the same on
+ * both: MaxXmitDataSegmentLength once the initiator has declared its own
+ * (every common initiator does, first thing), MaxRecvDataSegmentLength
+ * if kitt speaks first.
+ */
+static int kitt_nego_mrdsl_key(const struct kitt_nego *n)
+{
+	if (n->state[NK_MRDSL] == NKS_ANSWERED)
+		return KITT_KEY_MAX_XMIT_DSL;
+	return KITT_KEY_MAX_RECV_DSL;
+}
+
 int kitt_nego_target_offers(struct kitt_nego *n, struct kitt_text_buf *resp)
 {
 	bool discovery = n->session_type == KITT_SESS_DISCOVERY;
@@ -648,8 +663,9 @@ int kitt_nego_target_offers(struct kitt_nego *n, struct kitt_text_buf *resp)
 	int id;
 
 	if (!n->declared_mrdsl) {
+		n->mrdsl_key = kitt_nego_mrdsl_key(n);
 		if (kitt_text_add_str(resp, "MaxRecvDataSegmentLength",
-				      n->cfg.v[KITT_KEY_MAX_RECV_DSL]))
+				      n->cfg.v[n->mrdsl_key]))
 			return -ENOSPC;
 		n->declared_mrdsl = true;
 	}
@@ -742,8 +758,9 @@ void kitt_nego_result(const struct kitt_nego *n, struct kitt_sess_params *p)
 	p->data_sequence_in_order = kitt_nego_yes(n, NK_DATA_SEQ_IN_ORDER);
 	p->error_recovery_level = kitt_nego_num(n, NK_ERL);
 
-	if (kitt_parse_u32(n->cfg.v[KITT_KEY_MAX_RECV_DSL],
-			   (u32)strlen(n->cfg.v[KITT_KEY_MAX_RECV_DSL]),
+	/* What we declared (or would have: the initiator assumes 8192). */
+	if (kitt_parse_u32(n->cfg.v[n->mrdsl_key],
+			   (u32)strlen(n->cfg.v[n->mrdsl_key]),
 			   &p->max_recv_dsl))
 		p->max_recv_dsl = 8192;
 	/* We send at most what the initiator declared it can take. */

@@ -84,6 +84,7 @@ struct kitt_nego {
 	char value[KITT_NEGO_KEYS][KITT_TEXT_VALUE_MAX + 1];
 	u32 auth_method;		/* KITT_AUTH_* chosen, 0 if none yet */
 	bool declared_mrdsl;		/* our MaxRecvDataSegmentLength sent */
+	u8 mrdsl_key;			/* KITT_KEY_* of its value */
 	bool declared_alias;		/* our TargetAlias sent */
 	u32 not_understood;		/* unknown keys answered so far */
 	bool declared;			/* declarations of this text taken */

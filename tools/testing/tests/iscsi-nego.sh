@@ -84,6 +84,14 @@ for tmrdsl in 512 16777215; do
 	# what the initiator may send us: our declared value
 	[ $tmrdsl = 512 ] && negotiated MaxXmitDataSegmentLength 512
 done
+# As iscsi_target_mod: once the initiator has declared its own, kitt
+# declares (and takes Data-Out up to) MaxXmitDataSegmentLength.
+for t in 8192:65536 65536:8192; do
+	targetcli "$TPG" set parameter MaxRecvDataSegmentLength=${t%:*} \
+		MaxXmitDataSegmentLength=${t#*:} >/dev/null
+	run "target MaxRecvDataSegmentLength=${t%:*} MaxXmitDataSegmentLength=${t#*:}"
+	negotiated MaxXmitDataSegmentLength ${t#*:}
+done
 targetcli "$TPG" set parameter MaxRecvDataSegmentLength=8192 \
 	MaxXmitDataSegmentLength=262144 >/dev/null
 

@@ -94,14 +94,38 @@ int main(void)
 	CHECK(answer("MaxRecvDataSegmentLength") == NULL);	/* declarations are not answered */
 	clear_resp();
 	CHECK(kitt_nego_target_offers(&n, &resp) == 0);
-	CHECK(answer_is("MaxRecvDataSegmentLength", "8192"));
+	/* after the initiator's own, MaxXmitDataSegmentLength, as LIO does */
+	CHECK(answer_is("MaxRecvDataSegmentLength", "262144"));
 	CHECK(answer_is("TargetAlias", "LIO Target"));
 	kitt_nego_result(&n, &sp);
 	CHECK(!sp.header_digest && !sp.data_digest && sp.initial_r2t && sp.immediate_data);
 	CHECK(sp.max_burst_length == 262144 && sp.first_burst_length == 65536);
-	CHECK(sp.max_recv_dsl == 8192 && sp.max_xmit_dsl == 262144);
+	CHECK(sp.max_recv_dsl == 262144 && sp.max_xmit_dsl == 262144);
 	CHECK(sp.default_time2retain == 0 && sp.max_connections == 1);
 	CHECK(sp.error_recovery_level == 0 && sp.data_pdu_in_order);
+
+	/* the value declared is the limit; MaxRecvDataSegmentLength if we speak first */
+	strcpy(cfg.v[KITT_KEY_MAX_RECV_DSL], "4096");
+	strcpy(cfg.v[KITT_KEY_MAX_XMIT_DSL], "65536");
+	start(KITT_AUTH_NONE);
+	CHECK(proc(KITT_STAGE_OPERATIONAL, T(INAME TNAME
+		"MaxRecvDataSegmentLength=16384\0")) == KITT_NEGO_OK);
+	clear_resp();
+	CHECK(kitt_nego_target_offers(&n, &resp) == 0);
+	CHECK(answer_is("MaxRecvDataSegmentLength", "65536"));
+	kitt_nego_result(&n, &sp);
+	CHECK(sp.max_recv_dsl == 65536 && sp.max_xmit_dsl == 16384);
+	start(KITT_AUTH_NONE);
+	CHECK(proc(KITT_STAGE_OPERATIONAL, T(INAME TNAME)) == KITT_NEGO_OK);
+	clear_resp();
+	CHECK(kitt_nego_target_offers(&n, &resp) == 0);
+	CHECK(answer_is("MaxRecvDataSegmentLength", "4096"));
+	CHECK(proc(KITT_STAGE_OPERATIONAL,
+		   T("MaxRecvDataSegmentLength=16384\0")) == KITT_NEGO_OK);
+	kitt_nego_result(&n, &sp);
+	CHECK(sp.max_recv_dsl == 4096 && sp.max_xmit_dsl == 16384);
+	strcpy(cfg.v[KITT_KEY_MAX_RECV_DSL], "8192");
+	strcpy(cfg.v[KITT_KEY_MAX_XMIT_DSL], "262144");
 
 	/* nothing offered: the RFC defaults; our MaxXmitDataSegmentLength caps */
 	strcpy(cfg.v[KITT_KEY_MAX_XMIT_DSL], "4096");
