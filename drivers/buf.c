@@ -24,8 +24,6 @@
  * of pages; past that, commands get the core's pages. The buffers go when
  * the session ends, after its last command.
  */
-#define pr_fmt(fmt) "kitt: " fmt
-
 #include <linux/llist.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -75,9 +73,10 @@ static void kitt_buf_destroy(struct kitt_sess *sess, struct kitt_buf *buf)
 }
 
 /*
- * Give @buf @n pages that only it holds. A page still referenced elsewhere
- * (the network stack, say) is replaced rather than written. False if
- * memory or the session's cap ran out.
+ * Give @buf @n pages. The core releases a command only once every user
+ * of its pages (backend, receiver) is done with them; a page some other
+ * holder still references all the same is replaced rather than reused.
+ * False if memory or the session's cap ran out.
  */
 static bool kitt_buf_fill(struct kitt_sess *sess, struct kitt_buf *buf, u32 n)
 {

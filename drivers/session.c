@@ -226,6 +226,7 @@ struct kitt_sess *kitt_sess_create(struct kitt_conn *conn,
 	sess = kmem_cache_zalloc(kitt_sess_cache, GFP_KERNEL);
 	if (!sess)
 		return ERR_PTR(-ENOMEM);
+	init_llist_head(&sess->buf_free);
 	tsih = kitt_tsih_alloc(nego->session_type);
 	if (tsih < 0) {
 		kmem_cache_free(kitt_sess_cache, sess);

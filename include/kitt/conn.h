@@ -470,14 +470,15 @@ void kitt_sess_plug_held(struct kitt_sess *sess, u32 sn);
 bool kitt_sess_sn_turn(struct kitt_sess *sess, u32 sn);
 void kitt_sess_cmdsn_unget(struct kitt_conn *conn);
 
-/* drivers/cmd.c */
-int kitt_ffp_rx_hdr(struct kitt_conn *conn);
+/* drivers/buf.c */
 int kitt_buf_init(void);
 void kitt_buf_exit(void);
 void kitt_buf_attach(struct kitt_sess *sess, struct kitt_cmd *cmd);
 void kitt_buf_release(struct kitt_sess *sess, struct kitt_cmd *cmd);
 void kitt_buf_free_all(struct kitt_sess *sess);
 
+/* drivers/cmd.c */
+int kitt_ffp_rx_hdr(struct kitt_conn *conn);
 int kitt_park_pdu(struct kitt_conn *conn);
 void kitt_data_out_drain_add(struct kitt_conn *conn, u32 itt, u32 left);
 bool kitt_park_has_sn(struct kitt_conn *conn, u32 cmd_sn);

@@ -21,31 +21,51 @@ IQN=iqn.2003-01.org.example.lab:buffers
 NB=/sys/kernel/config/nullb
 FILE=/tmp/kitt-short.img
 
+# Whatever happens, leave no device behind: later tests load null_blk
+# with their own parameters.
+cleanup() {
+	kitt_clear_config
+	for d in empty slow; do
+		[ -d $NB/kittnb-$d ] || continue
+		echo 0 > $NB/kittnb-$d/power
+		rmdir $NB/kittnb-$d
+	done
+	rmmod null_blk 2>/dev/null || true
+	DM_DISABLE_UDEV=1 dmsetup remove kitt-bad 2>/dev/null || true
+	rm -f $FILE
+}
+trap cleanup EXIT
+
 kitt_load
 demo_target "$IQN"
 targetcli "/iscsi/$IQN/tpg1" set parameter InitialR2T=No >/dev/null
 modprobe null_blk nr_devices=0
+modprobe dm_mod
 [ -d $NB ] || die "no null_blk configfs"
-# nullb_dev NAME INDEX ATTR=VALUE...: /dev/NAME, a null_blk device of 64 MiB.
+# nullb_dev NAME ATTR=VALUE...: /dev/NAME, a null_blk device of 64 MiB.
 nullb_dev() {
 	local d=$NB/$1 kv
 
 	mkdir "$d"
-	echo "$2" > "$d/index"
 	echo 64 > "$d/size"
-	shift 2
+	shift
 	for kv in "$@"; do
 		echo "${kv#*=}" > "$d/${kv%%=*}"
 	done
 	echo 1 > "$d/power"
 }
-nullb_dev kittnb-empty 0
-nullb_dev kittnb-bad 1 badblocks=+0-131071
-nullb_dev kittnb-slow 2 irqmode=2 completion_nsec=3000000000
-for b in empty bad slow; do
+# empty: returns nothing (not memory_backed); slow: 3 s per I/O; bad:
+# every read fails (device-mapper's error target).
+nullb_dev kittnb-empty
+nullb_dev kittnb-slow irqmode=2 completion_nsec=3000000000
+DM_DISABLE_UDEV=1 dmsetup create kitt-bad --table "0 131072 error" ||
+	die "no device-mapper error device"
+for b in empty slow; do
 	[ -b /dev/kittnb-$b ] || die "no null_blk device $b"
 	targetcli /backstores/block create name=$b dev=/dev/kittnb-$b >/dev/null
 done
+[ -b /dev/mapper/kitt-bad ] || die "no /dev/mapper/kitt-bad"
+targetcli /backstores/block create name=bad dev=/dev/mapper/kitt-bad >/dev/null
 rm -f $FILE
 targetcli /backstores/fileio create name=short file_or_dev=$FILE size=4M >/dev/null
 truncate -s 1M $FILE
@@ -151,20 +171,11 @@ data = bytes(range(256)) * 64
 check(write(p, RD, 4096, data) == 0 and read(p, RD, 4096, 32)[1] == data,
       'the next 16 KiB write writes exactly its data')
 
-# Another initiator's session: nothing of this one's.
+# Another initiator's session, after this one: nothing of this one's.
+p.logout()
 q = session(2)
 pdus, data = read(q, EMPTY, 0, 512)
 check(status(pdus) == 0 and MARK not in data, "another session's read of the empty LUN: no stale byte")
 q.logout()
-p.logout()
 PY
-rc=$?
-kitt_clear_config
-for d in empty bad slow; do
-	echo 0 > $NB/kittnb-$d/power
-	rmdir $NB/kittnb-$d
-done
-rmmod null_blk
-rm -f $FILE
-[ $rc -eq 0 ] || die "buffer checks failed"
 kitt_unload
