@@ -392,8 +392,10 @@ static void kitt_cmd_prep_submit(struct kitt_conn *conn, struct kitt_cmd *cmd,
 	} else if (se_cmd->data_direction == DMA_FROM_DEVICE) {
 		kitt_cmd_cut_read(cmd);
 	}
-	if (kitt_cmd_charge(conn->sess, cmd))
-		kitt_target_submit(se_cmd);
+	if (!kitt_cmd_charge(conn->sess, cmd))
+		return;
+	kitt_buf_attach(conn->sess, cmd);
+	kitt_target_submit(se_cmd);
 }
 
 /*
@@ -1430,6 +1432,7 @@ void kitt_release_cmd(struct se_cmd *se_cmd)
 
 	if (cmd->charged)
 		atomic_long_sub(cmd->charged, &sess->data_bytes);
+	kitt_buf_release(sess, cmd);
 	kitt_cmd_free_tag(sess, cmd);
 }
 

@@ -33,11 +33,18 @@ static struct kmem_cache *kitt_sess_cache;
 int kitt_sess_init(void)
 {
 	kitt_sess_cache = KMEM_CACHE(kitt_sess, 0);
-	return kitt_sess_cache ? 0 : -ENOMEM;
+	if (!kitt_sess_cache)
+		return -ENOMEM;
+	if (kitt_buf_init()) {
+		kmem_cache_destroy(kitt_sess_cache);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 void kitt_sess_exit(void)
 {
+	kitt_buf_exit();
 	kmem_cache_destroy(kitt_sess_cache);
 }
 
@@ -219,6 +226,7 @@ struct kitt_sess *kitt_sess_create(struct kitt_conn *conn,
 	sess = kmem_cache_zalloc(kitt_sess_cache, GFP_KERNEL);
 	if (!sess)
 		return ERR_PTR(-ENOMEM);
+	init_llist_head(&sess->buf_free);
 	tsih = kitt_tsih_alloc(nego->session_type);
 	if (tsih < 0) {
 		kmem_cache_free(kitt_sess_cache, sess);
@@ -284,6 +292,7 @@ void kitt_sess_conn_closed(struct kitt_conn *conn)
 		target_wait_for_sess_cmds(sess->se_sess);
 		target_remove_session(sess->se_sess);
 		sess->se_sess = NULL;
+		kitt_buf_free_all(sess);
 	}
 	conn->sess = NULL;
 	kitt_conn_put(conn);

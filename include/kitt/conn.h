@@ -12,6 +12,7 @@
 
 #include <linux/kref.h>
 #include <linux/list.h>
+#include <linux/llist.h>
 #include <linux/spinlock.h>
 #include <linux/uio.h>
 #include <linux/workqueue.h>
@@ -29,6 +30,7 @@ struct sock;
 struct kitt_tpg;
 struct kitt_login;
 struct kitt_sess;
+struct kitt_buf;
 
 /* A connection's life; kitt_conn_set_state() is the one place it changes. */
 enum kitt_conn_state {
@@ -283,6 +285,9 @@ struct kitt_sess {
 	bool ended;
 	/* Bytes of data buffer its commands hold (max_session_data_mib). */
 	atomic_long_t data_bytes;
+	/* Write buffers kept for reuse (drivers/buf.c), and their pages. */
+	struct llist_head buf_free;
+	atomic_t buf_pages;
 };
 
 /*
@@ -329,6 +334,7 @@ enum kitt_cmd_tx_state {
 struct kitt_cmd {
 	struct se_cmd se_cmd;
 	struct kitt_conn *conn;
+	struct kitt_buf *buf;		/* kept pages it uses (drivers/buf.c) */
 	struct list_head conn_entry;	/* kitt_conn.cmds, under conn->lock */
 	unsigned long flags;		/* KITT_CMD_* bits, atomic */
 	u32 itt;
@@ -463,6 +469,13 @@ bool kitt_sess_plug_cmdsn(struct kitt_sess *sess, u32 ref_sn, u32 tmf_sn);
 void kitt_sess_plug_held(struct kitt_sess *sess, u32 sn);
 bool kitt_sess_sn_turn(struct kitt_sess *sess, u32 sn);
 void kitt_sess_cmdsn_unget(struct kitt_conn *conn);
+
+/* drivers/buf.c */
+int kitt_buf_init(void);
+void kitt_buf_exit(void);
+void kitt_buf_attach(struct kitt_sess *sess, struct kitt_cmd *cmd);
+void kitt_buf_release(struct kitt_sess *sess, struct kitt_cmd *cmd);
+void kitt_buf_free_all(struct kitt_sess *sess);
 
 /* drivers/cmd.c */
 int kitt_ffp_rx_hdr(struct kitt_conn *conn);

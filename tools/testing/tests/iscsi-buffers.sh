@@ -1,0 +1,181 @@
+# SPDX-License-Identifier: GPL-2.0
+# timeout: 300
+#
+# Data buffers reused across commands (drivers/buf.c) never carry a byte
+# the backend or the initiator did not write for the command at hand.
+# A session first fills its buffers with a marker (writes of several
+# sizes), then:
+#  - reads a LUN that returns nothing (null_blk without memory_backed),
+#    a LUN whose reads fail (null_blk bad blocks), a file LUN read past
+#    the end of its file (the core fills with zeros), a read aborted
+#    while the LUN holds it, and a read whose CDB asks for less than its
+#    Expected Data Transfer Length: no marker ever comes back, no data
+#    with a failed or aborted read, and only what the CDB asked for;
+#  - writes of every size through reused buffers (whole, with immediate
+#    data, after a write whose data phase failed half way) read back
+#    exactly;
+#  - a second session reads the empty LUN: no marker either.
+. "$KITT_TOP/tools/testing/tests/lib.sh"
+
+IQN=iqn.2003-01.org.example.lab:buffers
+NB=/sys/kernel/config/nullb
+FILE=/tmp/kitt-short.img
+
+# Whatever happens, leave no device behind: later tests load null_blk
+# with their own parameters.
+cleanup() {
+	kitt_clear_config
+	for d in empty slow; do
+		[ -d $NB/kittnb-$d ] || continue
+		echo 0 > $NB/kittnb-$d/power
+		rmdir $NB/kittnb-$d
+	done
+	rmmod null_blk 2>/dev/null || true
+	DM_DISABLE_UDEV=1 dmsetup remove kitt-bad 2>/dev/null || true
+	rm -f $FILE
+}
+trap cleanup EXIT
+
+kitt_load
+demo_target "$IQN"
+targetcli "/iscsi/$IQN/tpg1" set parameter InitialR2T=No >/dev/null
+modprobe null_blk nr_devices=0
+modprobe dm_mod
+[ -d $NB ] || die "no null_blk configfs"
+# nullb_dev NAME ATTR=VALUE...: /dev/NAME, a null_blk device of 64 MiB.
+nullb_dev() {
+	local d=$NB/$1 kv
+
+	mkdir "$d"
+	echo 64 > "$d/size"
+	shift
+	for kv in "$@"; do
+		echo "${kv#*=}" > "$d/${kv%%=*}"
+	done
+	echo 1 > "$d/power"
+}
+# empty: returns nothing (not memory_backed); slow: 3 s per I/O; bad:
+# every read fails (device-mapper's error target).
+nullb_dev kittnb-empty
+nullb_dev kittnb-slow irqmode=2 completion_nsec=3000000000
+DM_DISABLE_UDEV=1 dmsetup create kitt-bad --table "0 131072 error" ||
+	die "no device-mapper error device"
+for b in empty slow; do
+	[ -b /dev/kittnb-$b ] || die "no null_blk device $b"
+	targetcli /backstores/block create name=$b dev=/dev/kittnb-$b >/dev/null
+done
+[ -b /dev/mapper/kitt-bad ] || die "no /dev/mapper/kitt-bad"
+targetcli /backstores/block create name=bad dev=/dev/mapper/kitt-bad >/dev/null
+rm -f $FILE
+targetcli /backstores/fileio create name=short file_or_dev=$FILE size=4M >/dev/null
+truncate -s 1M $FILE
+for b in empty bad short slow; do
+	case $b in short) t=fileio ;; *) t=block ;; esac
+	targetcli "/iscsi/$IQN/tpg1/luns" create /backstores/$t/$b >/dev/null
+done
+
+PYTHONPATH=$KITT_TOP/tools/testing python3 - "$IQN" <<'PY'
+import struct, sys, time
+from iscsi_peer import *
+
+iqn = sys.argv[1]
+RD, EMPTY, BAD, SHORT, SLOW = range(5)
+MARK = b'KITT-STALE-BYTES'
+
+def marked(n):
+    return (MARK * (n // len(MARK) + 1))[:n]
+
+def session(isid):
+    p = Peer('127.0.0.1')
+    p.isid = bytes([0x80, 0, 0, 0x42, 0, isid])
+    p.login('iqn.2003-01.org.example.lab:buf-%d' % isid, iqn,
+            [('InitialR2T', 'No'), ('ImmediateData', 'Yes')])
+    # TEST UNIT READY until each LUN has reported its unit attentions.
+    for lun in range(5):
+        for _ in range(5):
+            if p.scsi_read(lun, bytes(6), 0)[-1].bhs[3] == 0:
+                break
+    return p
+
+def status(pdus):
+    """The SCSI status of a read or write: its last PDU's."""
+    return pdus[-1].bhs[3]
+
+def write(p, lun, lba, data, immediate=0):
+    """The write's status, with its sense if it failed."""
+    pdus = p.scsi_write(lun, rw10(0x2a, lba, len(data) // 512), data, immediate)
+    return status(pdus) and scsi_status(pdus)
+
+def read(p, lun, lba, blocks, edtl=None):
+    pdus = p.scsi_read(lun, rw10(0x28, lba, blocks), edtl or blocks * 512)
+    data = b''.join(x.data for x in pdus if x.opcode == OP_DATA_IN)
+    return pdus, data
+
+p = session(1)
+# Fill the session's buffers with the marker, at every size kept.
+for kib in (4, 8, 64, 128, 256):
+    got = [write(p, RD, 2048 * i, marked(kib * 1024),
+                 immediate=min(kib, 8) * 1024 if i % 2 else 0) for i in range(4)]
+    got.append(write(p, EMPTY, 0, marked(kib * 1024)))
+    check(got == [0] * 5, 'writes of %d KiB with the marker: GOOD (%s)' % (kib, got))
+
+# A LUN that returns nothing: the core's fresh pages, never a kept one.
+for kib in (4, 64, 256):
+    pdus, data = read(p, EMPTY, 0, kib * 2)
+    check(status(pdus) == 0 and len(data) == kib * 1024,
+          'read of %d KiB from the empty LUN: GOOD, %d bytes' % (kib, len(data)))
+    check(MARK not in data, 'and no stale byte in it')
+
+# Reads that fail: CHECK CONDITION and no data at all.
+pdus, data = read(p, BAD, 0, 128)
+check(status(pdus) == 2 and not data,
+      'read of bad blocks: CHECK CONDITION (%d), %d data bytes' % (status(pdus), len(data)))
+
+# Past the end of a file LUN's file: zeros (the core fills the rest).
+pdus, data = read(p, SHORT, 4096, 128)
+check(status(pdus) == 0 and data == bytes(65536), 'read past the end of the file: zeros')
+
+# The CDB asks for less than the Expected Data Transfer Length: only
+# what the CDB asked for, the rest a residual.
+known = bytes(range(256)) * 16
+check(write(p, RD, 8000, known) == 0, 'a known 4 KiB written')
+pdus, data = read(p, RD, 8000, 8, edtl=8192)
+check(data == known,
+      'READ of 4 KiB with EDTL 8 KiB: the 4 KiB written, nothing more (%d bytes)' % len(data))
+check(pdus[-1].flags & 0x02 and pdus[-1].u32(44) == 4096, 'residual underflow of 4096')
+
+# A read aborted while the LUN holds it: no data for it, ever.
+itt, sn = p.scsi_read_cmd(SLOW, rw10(0x28, 0, 128), 65536)
+time.sleep(0.5)
+p.tmf(1, lun=SLOW, ref_itt=itt, ref_cmd_sn=sn)
+seen = p.recv_quiet(5.0)
+check(any(x.opcode == OP_TMF_RSP and x.bhs[2] == 0 for x in seen),
+      'ABORT TASK of a read the LUN holds: function complete')
+check(not any(x.opcode == OP_DATA_IN and x.u32(16) == itt for x in seen),
+      'no Data-In for the aborted read')
+
+# Writes through reused buffers: every size, immediate or not, read back.
+for kib, imm in ((4, 4), (12, 0), (64, 8), (200, 8), (256, 0), (36, 8), (4, 0)):
+    data = bytes((i * 7 + kib) & 0xff for i in range(kib * 1024))
+    check(write(p, RD, 4096, data, immediate=imm * 1024) == 0, 'write of %d KiB: GOOD' % kib)
+    check(read(p, RD, 4096, kib * 2)[1] == data, 'reads back exactly')
+# A write whose data phase fails half way (wrong DataSN) writes nothing;
+# the next write, in the same buffer, writes only its own data.
+itt = p.scsi_write_cmd(RD, rw10(0x2a, 4096, 32), 16384, final=False)
+p.data_out(RD, itt, 0xffffffff, 0, marked(8192), data_sn=0, final=False)
+p.data_out(RD, itt, 0xffffffff, 8192, marked(8192), data_sn=5, final=True)
+rsp = p.recv()
+check(rsp.opcode == OP_SCSI_RSP and rsp.bhs[3] == 2, 'a write with a bad DataSN fails')
+check(MARK not in read(p, RD, 4096, 32)[1], 'and wrote nothing')
+data = bytes(range(256)) * 64
+check(write(p, RD, 4096, data) == 0 and read(p, RD, 4096, 32)[1] == data,
+      'the next 16 KiB write writes exactly its data')
+
+# Another initiator's session, after this one: nothing of this one's.
+p.logout()
+q = session(2)
+pdus, data = read(q, EMPTY, 0, 512)
+check(status(pdus) == 0 and MARK not in data, "another session's read of the empty LUN: no stale byte")
+q.logout()
+PY
+kitt_unload
