@@ -503,6 +503,56 @@ static int kitt_cmd_rx_hdr(struct kitt_conn *conn)
 }
 
 /*
+ * The entry of @sgl holding byte @off, and in @skip where in it: walked
+ * on from the cursor @cur, or from the start when @off lies before it.
+ * NULL when the list is shorter than @off.
+ */
+static struct scatterlist *kitt_sg_seek(struct kitt_sg_cursor *cur,
+					struct scatterlist *sgl, u32 off,
+					u32 *skip)
+{
+	if (!cur->sg || off < cur->start) {
+		cur->sg = sgl;
+		cur->start = 0;
+	}
+	while (cur->sg && off - cur->start >= cur->sg->length) {
+		cur->start += cur->sg->length;
+		cur->sg = sg_next(cur->sg);
+	}
+	*skip = off - cur->start;
+	return cur->sg;
+}
+
+/*
+ * Fill up to @max pieces of @bv with [@off, @off + @len) of @sgl from the
+ * cursor @cur: how many, with the bytes they hold in @mapped (less than
+ * @len when @max ran out), or -EINVAL when the list is shorter.
+ */
+static int kitt_sg_map(struct kitt_sg_cursor *cur,
+				struct scatterlist *sgl, u32 off, u32 len,
+				struct bio_vec *bv, unsigned int max,
+				u32 *mapped)
+{
+	struct scatterlist *sg;
+	int n = 0;
+	u32 skip, left = len;
+
+	for (sg = kitt_sg_seek(cur, sgl, off, &skip); sg && left && n < max;
+	     sg = sg_next(sg)) {
+		u32 piece = min(sg->length - skip, left);
+
+		kitt_bvec_set_page(&bv[n++], sg_page(sg), piece,
+				   sg->offset + skip);
+		left -= piece;
+		skip = 0;
+	}
+	if (left && n < max)
+		return -EINVAL;
+	*mapped = len - left;
+	return n;
+}
+
+/*
  * The core is done deciding: the command has buffers to receive into
  * (write_pending), or has failed and its data must be dropped. Until
  * either, the receiver waits (io_work is kicked when it happens). Data
@@ -511,12 +561,10 @@ static int kitt_cmd_rx_hdr(struct kitt_conn *conn)
 int kitt_cmd_rx_ready(struct kitt_conn *conn)
 {
 	struct kitt_cmd *cmd = conn->rx_cmd;
-	struct se_cmd *se_cmd = &cmd->se_cmd;
 	u32 off = cmd->rx_burst ? cmd->rx_burst->offset +
 			cmd->rx_burst->received : 0;
-	struct scatterlist *sg;
-	u32 n = 0, skip = off, left, place;
-	int i;
+	u32 place, mapped;
+	int n;
 
 	cmd->rx_place = 0;
 	if (test_bit(KITT_CMD_RSP_QUEUED, &cmd->flags) ||
@@ -529,27 +577,13 @@ int kitt_cmd_rx_ready(struct kitt_conn *conn)
 	if (!test_bit_acquire(KITT_CMD_WRITE_READY, &cmd->flags))
 		return 0;
 	place = min(cmd->rx_len, cmd->write_len - off);
-	left = place;
 	/* Map [off, off + place) of the command's pages. */
-	for_each_sg(se_cmd->t_data_sg, sg, se_cmd->t_data_nents, i) {
-		u32 len = sg->length;
-
-		if (skip >= len) {
-			skip -= len;
-			continue;
-		}
-		if (n == conn->rx_bvec_max)
-			return -ENOMEM;
-		len = min(len - skip, left);
-		kitt_bvec_set_page(&conn->rx_bvec[n++], sg_page(sg), len,
-				   sg->offset + skip);
-		skip = 0;
-		left -= len;
-		if (!left)
-			break;
-	}
-	if (left)
-		return -EINVAL;		/* the core's buffer is short */
+	n = kitt_sg_map(&cmd->rx_cur, cmd->se_cmd.t_data_sg, off, place,
+			conn->rx_bvec, conn->rx_bvec_max, &mapped);
+	if (n < 0)
+		return n;		/* the core's buffer is short */
+	if (mapped < place)
+		return -ENOMEM;
 	cmd->rx_place = place;
 	conn->rx_discard = cmd->rx_len - place;
 	iov_iter_bvec(&conn->rx_iter, ITER_DEST, conn->rx_bvec, n, place);
@@ -1082,6 +1116,19 @@ static void kitt_cmd_slot_early(struct kitt_conn *conn, struct kitt_cmd *cmd)
 		kitt_sess_cmd_done(conn->sess);
 }
 
+/* The data digest of the Data-In PDU of @len bytes at datain_off. */
+static void kitt_cmd_datain_digest(struct kitt_cmd *cmd, u32 len)
+{
+	struct scatterlist *sg;
+	u32 skip, crc;
+
+	sg = kitt_sg_seek(&cmd->tx_cur, cmd->se_cmd.t_data_sg,
+			  cmd->datain_off, &skip);
+	crc = kitt_crc_sg(KITT_CRC_SEED, sg, skip, len);
+	crc = kitt_crc_buf(crc, kitt_zero_pad, kitt_pad4(len) - len);
+	kitt_digest_put(cmd->data_digest, crc);
+}
+
 /* Build the header of the next Data-In PDU. */
 static void kitt_cmd_build_datain(struct kitt_conn *conn, struct kitt_cmd *cmd)
 {
@@ -1110,13 +1157,8 @@ static void kitt_cmd_build_datain(struct kitt_conn *conn, struct kitt_cmd *cmd)
 	kitt_put_be32(h + 36, cmd->datain_sn++);
 	kitt_put_be32(h + 40, cmd->datain_off);
 	kitt_conn_seal_hdr(conn, h);
-	if (conn->ddigest) {
-		u32 crc = kitt_crc_sg(KITT_CRC_SEED, se_cmd->t_data_sg,
-				      cmd->datain_off, len);
-
-		crc = kitt_crc_buf(crc, kitt_zero_pad, kitt_pad4(len) - len);
-		kitt_digest_put(cmd->data_digest, crc);
-	}
+	if (conn->ddigest)
+		kitt_cmd_datain_digest(cmd, len);
 	cmd->pdu_len = len;
 	cmd->burst_left -= len;
 	if (!cmd->burst_left)
@@ -1148,30 +1190,30 @@ static int kitt_cmd_send_tail(struct kitt_conn *conn, struct kitt_cmd *cmd,
 	return ret;
 }
 
-/* Send the data of the current Data-In PDU from the command's pages. */
+/* Pages one send takes at most: 64 KiB of 4 KiB pages. */
+#define KITT_TX_PIECES	16
+
+/*
+ * Send the data of the current Data-In PDU from the command's pages,
+ * several pages a call, from the command's cursor.
+ */
 static int kitt_cmd_send_datain_data(struct kitt_conn *conn,
 				     struct kitt_cmd *cmd, bool more)
 {
-	struct se_cmd *se_cmd = &cmd->se_cmd;
 	bool tail = kitt_pad4(cmd->pdu_len) != cmd->pdu_len || conn->ddigest;
-	struct scatterlist *sg;
-	int i, ret;
+	struct bio_vec bv[KITT_TX_PIECES];
+	u32 want, mapped;
+	int n, ret;
 
 	while (cmd->piece_sent < cmd->pdu_len) {
-		u32 off = cmd->datain_off + cmd->piece_sent, skip = off;
-
-		for_each_sg(se_cmd->t_data_sg, sg, se_cmd->t_data_nents, i) {
-			if (skip < sg->length)
-				break;
-			skip -= sg->length;
-		}
-		if (!sg)
+		want = cmd->pdu_len - cmd->piece_sent;
+		n = kitt_sg_map(&cmd->tx_cur, cmd->se_cmd.t_data_sg,
+				cmd->datain_off + cmd->piece_sent, want, bv,
+				KITT_TX_PIECES, &mapped);
+		if (n <= 0)
 			return -EINVAL;
-		ret = kitt_conn_send_page(conn, sg_page(sg), sg->offset + skip,
-					  min(sg->length - skip,
-					      cmd->pdu_len - cmd->piece_sent),
-					  more || tail || cmd->piece_sent +
-					  sg->length - skip < cmd->pdu_len);
+		ret = kitt_conn_send_pages(conn, bv, n, mapped,
+					   more || tail || mapped < want);
 		if (ret <= 0)
 			return ret;
 		cmd->piece_sent += ret;

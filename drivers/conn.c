@@ -833,20 +833,21 @@ int kitt_conn_send_kvec(struct kitt_conn *conn, const void *buf, u32 len,
 }
 
 /*
- * Send @len bytes of @page from @off without copying; MSG_MORE if @more.
- * Returns the bytes sent, 0 if the socket is full, <0 on error.
+ * Send @len bytes of pages (@n pieces) without copying; MSG_MORE if @more.
+ * Returns the bytes sent, 0 if the socket is full, <0 on error. What a
+ * short send left in TCP may have gone with MSG_MORE: count it corked.
  */
-int kitt_conn_send_page(struct kitt_conn *conn, struct page *page, u32 off,
-			u32 len, bool more)
+int kitt_conn_send_pages(struct kitt_conn *conn, struct bio_vec *bv,
+			 unsigned int n, u32 len, bool more)
 {
-	int ret = kitt_sock_send_page(conn->sock, page, off, len,
+	int ret = kitt_sock_send_bvec(conn->sock, bv, n, len,
 				      MSG_DONTWAIT | (more ? MSG_MORE : 0));
 
 	if (ret == -EAGAIN)
 		return 0;
 	if (ret <= 0)
 		return ret ?: -EPIPE;
-	conn->tx_corked = more;
+	conn->tx_corked = more || ret < len;
 	return ret;
 }
 

@@ -44,23 +44,37 @@ static inline void kitt_target_submit(struct se_cmd *se_cmd)
 }
 
 /*
- * Send part of a page without copying it. 6.12 has no kernel_sendpage;
- * Debian's 6.1 defines MSG_SPLICE_PAGES but its TCP ignores it and copies.
+ * Send @n pieces of pages (@len bytes in all) without copying them: the
+ * bytes sent, or an error when none went. 6.12 has no kernel_sendpage and
+ * takes them in one call; Debian's 6.1 defines MSG_SPLICE_PAGES but its
+ * TCP ignores it and copies, so there they go one page at a time.
  */
-static inline int kitt_sock_send_page(struct socket *sock, struct page *page,
-				      int offset, size_t size, int flags)
+static inline int kitt_sock_send_bvec(struct socket *sock, struct bio_vec *bv,
+				      unsigned int n, size_t len, int flags)
 {
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
 	struct msghdr msg = { .msg_flags = flags | MSG_SPLICE_PAGES };
-	struct bio_vec bvec;
 
-	kitt_bvec_set_page(&bvec, page, size, offset);
-	iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, &bvec, 1, size);
+	iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, bv, n, len);
 	return sock_sendmsg(sock, &msg);
 #else
-	if (flags & MSG_MORE)
-		flags |= MSG_SENDPAGE_NOTLAST;
-	return kernel_sendpage(sock, page, offset, size, flags);
+	unsigned int i;
+	int sent = 0, ret;
+
+	for (i = 0; i < n; i++) {
+		int f = flags;
+
+		if (i + 1 < n || (flags & MSG_MORE))
+			f |= MSG_MORE | MSG_SENDPAGE_NOTLAST;
+		ret = kernel_sendpage(sock, bv[i].bv_page, bv[i].bv_offset,
+				      bv[i].bv_len, f);
+		if (ret <= 0)
+			return sent ?: ret;
+		sent += ret;
+		if (ret < bv[i].bv_len)
+			break;
+	}
+	return sent;
 #endif
 }
 

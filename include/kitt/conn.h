@@ -317,6 +317,16 @@ struct kitt_burst {
 	bool active;
 };
 
+/*
+ * Where a walk through a command's scatterlist stands: the entry holding
+ * the byte last asked for, and that entry's first byte as an offset in
+ * the data. A walk that only moves forward costs one step per entry.
+ */
+struct kitt_sg_cursor {
+	struct scatterlist *sg;
+	u32 start;
+};
+
 /* Sending a command's Data-In and status, step by step. */
 enum kitt_cmd_tx_state {
 	KITT_CTX_START,
@@ -356,6 +366,7 @@ struct kitt_cmd {
 	struct kitt_burst *rx_burst;	/* burst of the Data-Out being read */
 	u32 rx_len;			/* its data length */
 	u32 rx_place;			/* how much of it lands in the pages */
+	struct kitt_sg_cursor rx_cur;	/* in the pages, for Data-Out */
 
 	/* Data-In and status */
 	enum kitt_cmd_tx_state tx_state;
@@ -363,6 +374,7 @@ struct kitt_cmd {
 	u32 datain_off, datain_sn;
 	u32 pdu_len, piece_sent;
 	u32 burst_left;			/* of the current Data-In sequence */
+	struct kitt_sg_cursor tx_cur;	/* in the pages, for Data-In */
 	bool status_in_datain;
 	u8 pdu_hdr[KITT_HDR_MAX];
 	u8 data_digest[KITT_DIGEST_LEN];	/* of the current PDU's data */
@@ -421,8 +433,8 @@ void kitt_conn_stamp_hdr(struct kitt_conn *conn, u8 *hdr, bool status);
 u32 kitt_conn_seal_hdr(struct kitt_conn *conn, u8 *hdr);
 int kitt_conn_send_kvec(struct kitt_conn *conn, const void *buf, u32 len,
 			u32 *sent, bool more);
-int kitt_conn_send_page(struct kitt_conn *conn, struct page *page, u32 off,
-			u32 len, bool more);
+int kitt_conn_send_pages(struct kitt_conn *conn, struct bio_vec *bv,
+			 unsigned int n, u32 len, bool more);
 void kitt_conn_kick(struct kitt_conn *conn);
 void kitt_conn_kick_locked(struct kitt_conn *conn);
 void kitt_conn_watch_soon(struct kitt_conn *conn);
