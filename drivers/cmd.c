@@ -900,12 +900,8 @@ static void kitt_cmd_queue_tx(struct kitt_cmd *cmd, struct kitt_tx *tx)
 	spin_lock_bh(&conn->lock);
 	if (conn->state != KITT_CONN_CLOSING && list_empty(&tx->entry))
 		list_add_tail(&tx->entry, &conn->tx_queue);
-	/*
-	 * One lock round per completion: queue and wake together. io_work
-	 * itself sends what it queues before it stops.
-	 */
-	if (current_work() != &conn->io_work)
-		kitt_conn_kick_locked(conn);
+	/* One lock round per completion: queue and wake together. */
+	kitt_conn_kick_locked(conn);
 	spin_unlock_bh(&conn->lock);
 }
 

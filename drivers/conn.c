@@ -207,14 +207,25 @@ void kitt_tx_free(struct kitt_tx *tx)
 }
 
 /*
- * Run io_work, unless the connection's release has begun: release
+ * Queue io_work, unless the connection's release has begun: release
  * cancels io_work once, and nothing may queue it again after that.
  */
-void kitt_conn_kick_locked(struct kitt_conn *conn)
+static void kitt_conn_queue_io_locked(struct kitt_conn *conn)
 {
 	lockdep_assert_held(&conn->lock);
 	if (!conn->kick_off)
 		queue_work_on(READ_ONCE(conn->cpu), kitt_wq, &conn->io_work);
+}
+
+/*
+ * Run io_work for what was just queued or made ready. From io_work itself
+ * nothing is needed: it receives and sends until neither moves, so what
+ * it queued goes out before it stops (and a full socket wakes it).
+ */
+void kitt_conn_kick_locked(struct kitt_conn *conn)
+{
+	if (current_work() != &conn->io_work)
+		kitt_conn_queue_io_locked(conn);
 }
 
 void kitt_conn_kick(struct kitt_conn *conn)
@@ -963,8 +974,11 @@ static void kitt_conn_io_work(struct work_struct *work)
 	/* Every run of sends ends pushed. */
 	kitt_conn_push(conn);
 	/* Out of budget with work left: let others run, then go on. */
-	if (progress)
-		kitt_conn_kick(conn);
+	if (progress) {
+		spin_lock_bh(&conn->lock);
+		kitt_conn_queue_io_locked(conn);
+		spin_unlock_bh(&conn->lock);
+	}
 	return;
 
 fail:
