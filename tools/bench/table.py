@@ -4,8 +4,8 @@
 
 Usage: table.py RAW [INSNDIR]
 
-RAW holds "TARGET JOB IOPS MiB/s IOS CTXT MARK0 MARK1" lines (see
-targets.sh). The first target is the subject: the table gives its ratio to
+RAW holds "TARGET JOB IOPS MiB/s IOS CTXT MARK0 MARK1" lines and
+"TARGET memory CONN_BYTES SESS_BYTES COUNT" lines (see targets.sh). The first target is the subject: the table gives its ratio to
 every other one. INSNDIR, when it holds the counting plugin's snapshots
 snap-K.txt ("address instructions" lines, cumulative), adds instructions
 per I/O: the difference of the totals at MARK1 and MARK0, over IOS.
@@ -29,6 +29,35 @@ def load(path):
         if job not in jobs:
             jobs.append(job)
     return rows, targets, jobs
+
+
+def load_memory(path):
+    """{target: (bytes per connection, bytes per session, count)}."""
+    mem = {}
+    for line in open(path):
+        f = line.split()
+        if len(f) == 5 and f[1] == "memory":
+            mem[f[0]] = (int(f[2]), int(f[3]), int(f[4]))
+    return mem
+
+
+def print_memory(mem, targets):
+    shown = [t for t in targets if t in mem]
+    if not shown:
+        return
+    count = mem[shown[0]][2]
+    print()
+    print(f"kernel memory, KiB each ({count} at once from user space; "
+          "unreclaimable slab, vmalloc, per-CPU; both TCP ends included):")
+    rows = [["", *shown],
+            ["connection before login",
+             *(f"{mem[t][0] / 1024:.1f}" for t in shown)],
+            ["idle session, its connection included",
+             *(f"{mem[t][1] / 1024:.1f}" for t in shown)]]
+    width = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for r in rows:
+        print("  ".join(c.ljust(w) if i == 0 else c.rjust(w)
+                        for i, (c, w) in enumerate(zip(r, width))).rstrip())
 
 
 def snapshot_total(insn_dir, mark, cache):
@@ -59,6 +88,10 @@ def figure(job, row):
 
 def main():
     rows, targets, jobs = load(sys.argv[1])
+    mem = load_memory(sys.argv[1])
+    targets += [t for t in mem if t not in targets]
+    if not targets:
+        sys.exit("table.py: no results")
     insn_dir = sys.argv[2] if len(sys.argv) > 2 else None
     cache = {}
     subject, peers = targets[0], targets[1:]
@@ -96,6 +129,7 @@ def main():
                         for i, (c, w) in enumerate(zip(r, width))).rstrip())
     print("cs/io: context switches (/proc/stat ctxt) per I/O, whole guest; "
           "insn/io: guest instructions per I/O, whole stack")
+    print_memory(mem, targets)
 
 
 if __name__ == "__main__":

@@ -28,6 +28,10 @@ SESSIONS=""
 # TPG parameters set on kitt's and iscsi_target_mod's target alike
 # ("MaxRecvDataSegmentLength=262144 ..."). Empty: the defaults.
 TPG_PARAMS=""
+# Idle sessions logged in (from user space, tools/bench/memory.py) to
+# measure kernel memory per connection and per session; adds the line
+#   TARGET memory CONN_BYTES SESS_BYTES COUNT
+MEMSESS=32
 # tools/bench/run's settings (KITT_BENCH_SECS, KITT_BENCH_TARGETS)
 if [ -r "$KITT_TOP/build/guest/bench.env" ]; then
 	. "$KITT_TOP/build/guest/bench.env"
@@ -199,6 +203,18 @@ iscsi_scale() {
 	iscsi_logout_all
 }
 
+# iscsi_memory TARGET: kernel memory per connection before its login and
+# per idle session, its connection included (tools/bench/memory.py), as a
+# "TARGET memory CONN SESS N" line.
+iscsi_memory() {
+	local m
+
+	m=$(PYTHONPATH=$KITT_TOP/tools/testing python3 \
+		"$KITT_TOP/tools/bench/memory.py" "$IQN" "$MEMSESS") ||
+		{ echo "$1: memory not measured" >&2; return 0; }
+	echo "$1 memory $m $MEMSESS" >> "$RAW"
+}
+
 # bench_iscsi TARGET: TARGET is kitt or lio (iscsi_target_mod).
 bench_iscsi() {
 	local dev n i
@@ -209,6 +225,7 @@ bench_iscsi() {
 	dev=$(iscsi_disk "$IQN") || die "$1: no disk"
 	run_jobs "$1" "$dev"
 	iscsi_logout_all
+	iscsi_memory "$1"
 	for i in $(seq 1 "$MAXSESS"); do
 		iscsi_scale_target "$i"
 	done
