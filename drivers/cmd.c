@@ -526,12 +526,12 @@ static struct scatterlist *kitt_sg_seek(struct kitt_sg_cursor *cur,
 /*
  * Fill up to @max pieces of @bv with [@off, @off + @len) of @sgl from the
  * cursor @cur: how many, with the bytes they hold in @mapped (less than
- * @len when @max ran out), or -EINVAL when the list is shorter.
+ * @len when @max ran out, or when the list ends right after @max pieces),
+ * or -EINVAL when the list ends before.
  */
-static int kitt_sg_map(struct kitt_sg_cursor *cur,
-				struct scatterlist *sgl, u32 off, u32 len,
-				struct bio_vec *bv, unsigned int max,
-				u32 *mapped)
+static int kitt_sg_map(struct kitt_sg_cursor *cur, struct scatterlist *sgl,
+		       u32 off, u32 len, struct bio_vec *bv, unsigned int max,
+		       u32 *mapped)
 {
 	struct scatterlist *sg;
 	int n = 0;
@@ -1508,6 +1508,12 @@ void kitt_conn_reap_aborted(struct kitt_conn *conn, bool all)
 	struct kitt_cmd *cmd, *next;
 	LIST_HEAD(done);
 
+	/*
+	 * Unlocked: a command aborted from another context kicks io_work
+	 * after adding itself, one aborted within io_work is seen here.
+	 */
+	if (!all && list_empty_careful(&conn->aborted))
+		return;
 	spin_lock_bh(&conn->lock);
 	list_for_each_entry_safe(cmd, next, &conn->aborted, conn_entry) {
 		if (!all && (conn->rx_cmd == cmd ||

@@ -224,6 +224,7 @@ static void kitt_conn_queue_io_locked(struct kitt_conn *conn)
  */
 void kitt_conn_kick_locked(struct kitt_conn *conn)
 {
+	lockdep_assert_held(&conn->lock);
 	if (current_work() != &conn->io_work)
 		kitt_conn_queue_io_locked(conn);
 }
@@ -971,6 +972,12 @@ static void kitt_conn_io_work(struct work_struct *work)
 		progress |= ret > 0;
 	} while (progress && --budget);
 
+	/*
+	 * What was aborted during this run (a TMF the core ended at once
+	 * calls aborted_task from here), or skipped at its start while its
+	 * PDU was being read or sent, is let go now: a LUN RESET waits for it.
+	 */
+	kitt_conn_reap_aborted(conn, false);
 	/* Every run of sends ends pushed. */
 	kitt_conn_push(conn);
 	/* Out of budget with work left: let others run, then go on. */
