@@ -955,6 +955,7 @@ static void kitt_conn_io_work(struct work_struct *work)
 
 	if (unlikely(conn->cpu_gen != READ_ONCE(kitt_allowed_cpus_gen)))
 		kitt_conn_pick_cpu(conn);
+	kitt_conn_reap_aborted(conn, false);
 	do {
 		progress = false;
 		if (READ_ONCE(conn->state) == KITT_CONN_CLOSING)
@@ -972,10 +973,9 @@ static void kitt_conn_io_work(struct work_struct *work)
 	} while (progress && --budget);
 
 	/*
-	 * Let go of what the core aborted, from elsewhere (which kicked this
-	 * run) or from within this run (a TMF the core ends at once calls
-	 * aborted_task here); one whose PDU is still being read or sent waits
-	 * for the run that finishes it. A LUN RESET waits for them.
+	 * What was aborted during this run (a TMF the core ended at once
+	 * calls aborted_task from here), or skipped at its start while its
+	 * PDU was being read or sent, is let go now: a LUN RESET waits for it.
 	 */
 	kitt_conn_reap_aborted(conn, false);
 	/* Every run of sends ends pushed. */
