@@ -924,6 +924,11 @@ static int kitt_conn_try_send_one(struct kitt_conn *conn)
 			return 0;
 		if (tx->kind == KITT_TX_BUF)
 			kitt_conn_start_buf(conn, tx);
+		if (tx->flags & KITT_TX_SESS_END) {
+			conn->tx_last = tx;
+			kitt_conn_close(conn, NULL);
+			return -ESHUTDOWN;
+		}
 		conn->tx_cur = tx;
 	}
 	more = !list_empty_careful(&conn->tx_queue);
@@ -1007,13 +1012,37 @@ void kitt_conn_put(struct kitt_conn *conn)
 	kref_put(&conn->ref, kitt_conn_free);
 }
 
+/* Seconds a Logout Response may wait for room in the socket. */
+#define KITT_LAST_SEND_SECS	5
+
+/*
+ * The Logout Response io_work handed over (stamped and sealed): sent
+ * now that the session has ended, waiting a little for room, and then
+ * the connection closes. It has no data segment.
+ */
+static void kitt_conn_send_last(struct kitt_conn *conn)
+{
+	struct kitt_tx *tx = conn->tx_last;
+	struct msghdr msg = { };
+	struct kvec iov;
+
+	if (!tx)
+		return;
+	conn->tx_last = NULL;
+	iov.iov_base = tx->hdr;
+	iov.iov_len = tx->hdr_len;
+	sock_set_sndtimeo(conn->sock->sk, KITT_LAST_SEND_SECS);
+	kernel_sendmsg(conn->sock, &msg, &iov, 1, iov.iov_len);
+	kernel_sock_shutdown(conn->sock, SHUT_RDWR);
+	kitt_tx_free(tx);
+}
+
 static void kitt_conn_release_work(struct work_struct *work)
 {
 	struct kitt_conn *conn = container_of(work, struct kitt_conn,
 					      release_work);
 	struct kitt_tx *tx, *next;
 
-	kernel_sock_shutdown(conn->sock, SHUT_RDWR);
 	kitt_conn_restore_callbacks(conn);
 	spin_lock_bh(&conn->lock);
 	conn->kick_off = true;
@@ -1026,6 +1055,9 @@ static void kitt_conn_release_work(struct work_struct *work)
 	spin_lock_bh(&conn->lock);
 	conn->io_stopped = true;
 	spin_unlock_bh(&conn->lock);
+	/* A Logout Response still to go keeps the socket open for it. */
+	if (!conn->tx_last)
+		kernel_sock_shutdown(conn->sock, SHUT_RDWR);
 	/* What io_work held back is free to go now. */
 	kitt_conn_reap_aborted(conn, true);
 
@@ -1051,6 +1083,7 @@ static void kitt_conn_release_work(struct work_struct *work)
 	/* Commands end before their session does. */
 	kitt_conn_release_cmds(conn);
 	kitt_sess_conn_closed(conn);
+	kitt_conn_send_last(conn);
 	kitt_login_free(conn->login);
 	conn->login = NULL;
 	kvfree(conn->rx_bvec);

@@ -756,8 +756,11 @@ static int kitt_logout_req(struct kitt_conn *conn)
 	memcpy(tx->hdr + 16, bhs + 16, 4);		/* ITT */
 	tx->flags = KITT_TX_STATSN;
 	if (response == ISCSI_LOGOUT_SUCCESS) {
-		/* Send the answer, then close: the session ends with it. */
-		tx->flags |= KITT_TX_CLOSE;
+		/*
+		 * The answer says the cleanup is done (RFC 7143 11.15): it
+		 * leaves once the session has ended, its commands with it.
+		 */
+		tx->flags |= KITT_TX_SESS_END;
 		conn->sess->logged_out = true;
 		if (conn->sess->tpg)
 			atomic_inc(&conn->sess->tpg->tiqn->stats.normal_logouts);

@@ -36,7 +36,7 @@ struct kitt_buf;
 enum kitt_conn_state {
 	KITT_CONN_LOGIN,	/* accepted, login in progress */
 	KITT_CONN_FULL,		/* full feature phase */
-	KITT_CONN_LOGOUT,	/* logout response queued: close once sent */
+	KITT_CONN_LOGOUT,	/* logout response queued: sent as the session ends */
 	KITT_CONN_CLOSING,	/* torn down by release_work */
 };
 
@@ -89,6 +89,8 @@ struct kitt_tx {
 
 #define KITT_TX_STATSN		BIT(0)	/* takes the next StatSN */
 #define KITT_TX_CLOSE		BIT(1)	/* close the connection once sent */
+/* The Logout Response: release_work sends it once the session has ended. */
+#define KITT_TX_SESS_END	BIT(2)
 
 struct kitt_conn {
 	struct kref ref;
@@ -141,6 +143,8 @@ struct kitt_conn {
 	/* Owned by io_work: */
 	bool hdigest, ddigest;		/* CRC32C digests, from login on */
 	struct kitt_tx *tx_cur;
+	/* A KITT_TX_SESS_END PDU, stamped; release_work's once io_work stops. */
+	struct kitt_tx *tx_last;
 	bool tx_corked;			/* the last send had MSG_MORE */
 	enum kitt_rx_state rx_state;
 	u32 rx_done;			/* bytes of the current piece so far */

@@ -10,7 +10,8 @@
 # (RFC 7143 11.5.1 (b)), and requests sent behind a rejected one: held
 # until the gap is plugged, then run in order (or ended by a TMF), with
 # digests, late data, a held request rejected in its turn, 3 MiB of held
-# writes, and a reset with requests held.
+# writes, and a reset with requests held. Last, a session's SPC-2
+# reservation is gone once its Logout Response is in.
 . "$KITT_TOP/tools/testing/tests/lib.sh"
 
 IQN=iqn.2003-01.org.example.lab:corners
@@ -418,6 +419,56 @@ r.scsi_read(0, rw10(0x28, 0, 1), 512)	# takes a unit attention, if any
 works(r, 'a new session, after a reset with requests held')
 r.logout()
 r.close()
+
+
+def no_data(peer, cdb):
+    """A command without data; returns its status."""
+    bhs = peer._hdr(OP_SCSI_CMD, 0x80 | 0x01)
+    bhs[32:32 + len(cdb)] = cdb
+    itt = peer.itt
+    peer.cmd_sn += 1
+    peer.send(bhs)
+    while True:
+        pdu = peer.recv()
+        if pdu.opcode == OP_SCSI_RSP and pdu.u32(16) == itt:
+            return pdu.bhs[3]
+
+
+# A Logout Response says the session's cleanup is done (RFC 7143 11.15):
+# an SPC-2 reservation the session held is gone by the time it arrives,
+# also with a write still waiting for its unsolicited data. The holder
+# logs in afresh each time with a new ISID, as libiscsi's Reserve6 tests
+# do; the other initiator reserves the moment the answer is in.
+RESERVE6, RELEASE6 = bytes([0x16, 0, 0, 0, 0, 0]), bytes([0x17, 0, 0, 0, 0, 0])
+other = Peer('127.0.0.1')
+other.isid = b'\x80\x12\x34\x56\x00\x07'
+other.login(name + '-other', iqn)
+no_data(other, rw10(0x28, 0, 0))	# takes a unit attention, if any
+late_release = []
+for i in range(16):
+    a = Peer('127.0.0.1')
+    a.isid = bytes([0x80, 0x12, 0x34, 0x57, 0x00, i])
+    a.login(name + '-holder', iqn, keys=[('InitialR2T', 'No'), ('ImmediateData', 'No')])
+    no_data(a, rw10(0x28, 0, 0))
+    check(no_data(a, RESERVE6) == 0, 'RESERVE(6), round %d' % i)
+    if i == 0:
+        check(no_data(other, RESERVE6) == 0x18,
+              "another initiator's RESERVE(6): RESERVATION CONFLICT")
+    if i % 2:
+        a.scsi_write_cmd(0, rw10(0x2a, 8192, 16), 8192, final=False)
+    rsp = a.logout()
+    if rsp.opcode != OP_LOGOUT_RSP or rsp.bhs[2] != 0:
+        check(False, 'Logout Response, round %d: %r' % (i, rsp))
+    status = no_data(other, RESERVE6)
+    if status:
+        late_release.append((i, status))
+    no_data(other, RELEASE6)
+    check(a.closed(), 'the connection closes after its Logout Response, round %d' % i)
+    a.close()
+check(not late_release, 'the reservation is gone when the Logout Response '
+      'arrives, 16 rounds (rounds and statuses where it was not: %s)' % late_release)
+other.logout()
+other.close()
 p.logout()
 p.close()
 sys.exit(1 if failed else 0)
