@@ -25,9 +25,14 @@ TARGETS="kitt lio nvmet"
 # Session scaling: for each N, N sessions (NVMe/TCP: controllers with one
 # I/O queue), one LUN each, QD4 each, 4k random reads. Empty: none.
 SESSIONS=""
+# LUN scaling: one session (NVMe/TCP: one controller) to LUNS LUNs (namespaces),
+# one fio job over all of them, QD32 in all, 4k random reads. Empty: none.
+LUNS=""
 # TPG parameters set on kitt's and iscsi_target_mod's target alike
 # ("MaxRecvDataSegmentLength=262144 ..."). Empty: the defaults.
 TPG_PARAMS=""
+# 1: kitt's trace events on (into the ring buffer) while it runs.
+TRACE=""
 # Idle sessions logged in (from user space, tools/bench/memory.py) to
 # measure kernel memory per connection and per session; adds the line
 #   TARGET memory CONN_BYTES SESS_BYTES COUNT
@@ -94,19 +99,25 @@ sectors_total() {
 }
 
 # run_job TARGET SPEC DEV...: one fio job (QD per device, one fio job per
-# device, reported together), one line in RAW.
+# device, reported together), one line in RAW. With ONE_JOB=1, one fio
+# job over all the devices instead (QD in all, each I/O to a random one).
 run_job() {
 	local t=$1 job rw bs qd c0 c1 s0 s1 m0 d kib
-	local args
+	local args files
 
 	IFS=: read -r job rw bs qd <<< "$2"
 	shift 2
 	args=(--direct=1 --ioengine=libaio --rw="$rw" --bs="$bs" --iodepth="$qd"
 	      --time_based --runtime="$SECS" --ramp_time=1 --group_reporting
 	      --output-format=json --output="$t-$job.json")
-	for d in "$@"; do
-		args+=(--name="$job" --filename="$d")
-	done
+	if [ "${ONE_JOB:-}" = 1 ]; then
+		files=$(IFS=:; echo "$*")
+		args+=(--name="$job" --filename="$files" --file_service_type=random)
+	else
+		for d in "$@"; do
+			args+=(--name="$job" --filename="$d")
+		done
+	fi
 	insn_mark
 	m0=$MARKED
 	c0=$(ctxt)
@@ -164,30 +175,96 @@ iscsi_logout_all() {
 	iscsiadm -m node -o delete 2>/dev/null || true
 }
 
-# iscsi_scale_target I: target IQN-sI with nullbI as LUN 0, written to
-# configfs directly (targetcli is slow in an icount guest: 64 of them).
-iscsi_scale_target() {
-	local b=$CFS/core/iblock_$1/s$1 t=$ISCSI/$IQN-s$1/tpgt_1
+# iscsi_backstore I: iblock backstore sI over nullbI, written to configfs
+# directly (targetcli is slow in an icount guest: up to 256 of them).
+iscsi_backstore() {
+	local b=$CFS/core/iblock_$1/s$1
 
 	mkdir -p "$b"
 	echo "udev_path=/dev/nullb$1" > "$b/control"
 	echo 1 > "$b/enable"
-	mkdir -p "$t/lun/lun_0"
-	ln -s "$b" "$t/lun/lun_0/nb"
-	mkdir "$t/np/127.0.0.1:3260"
-	echo 1 > "$t/attrib/generate_node_acls"
-	echo 0 > "$t/attrib/authentication"
-	echo 0 > "$t/attrib/demo_mode_write_protect"
-	echo 1 > "$t/enable"
 }
 
-iscsi_scale_target_del() {
+iscsi_backstore_del() {
+	rmdir "$CFS/core/iblock_$1/s$1" "$CFS/core/iblock_$1"
+}
+
+# iscsi_tpg_open TPG: portal 127.0.0.1:3260, demo mode, enabled.
+iscsi_tpg_open() {
+	mkdir "$1/np/127.0.0.1:3260"
+	echo 1 > "$1/attrib/generate_node_acls"
+	echo 0 > "$1/attrib/authentication"
+	echo 0 > "$1/attrib/demo_mode_write_protect"
+	echo 1 > "$1/enable"
+}
+
+# iscsi_tpg_del TPG N: disable TPG and remove it with its LUNs 0..N-1.
+iscsi_tpg_del() {
+	local i
+
+	echo 0 > "$1/enable"
+	for i in $(seq 0 $(($2 - 1))); do
+		rm "$1/lun/lun_$i/nb"
+		rmdir "$1/lun/lun_$i"
+	done
+	rmdir "$1/np/127.0.0.1:3260" "$1" "$(dirname "$1")"
+}
+
+# iscsi_scale_target I: target IQN-sI with backstore sI as LUN 0.
+iscsi_scale_target() {
 	local t=$ISCSI/$IQN-s$1/tpgt_1
 
-	echo 0 > "$t/enable"
-	rm "$t/lun/lun_0/nb"
-	rmdir "$t/lun/lun_0" "$t/np/127.0.0.1:3260" "$t" "$ISCSI/$IQN-s$1" \
-		"$CFS/core/iblock_$1/s$1" "$CFS/core/iblock_$1"
+	mkdir -p "$t/lun/lun_0"
+	ln -s "$CFS/core/iblock_$1/s$1" "$t/lun/lun_0/nb"
+	iscsi_tpg_open "$t"
+}
+
+# iscsi_luns_target N: target IQN-l with backstores s1..sN as LUNs 0..N-1.
+iscsi_luns_target() {
+	local t=$ISCSI/$IQN-l/tpgt_1 i
+
+	mkdir -p "$t"
+	for i in $(seq 1 "$1"); do
+		mkdir "$t/lun/lun_$((i - 1))"
+		ln -s "$CFS/core/iblock_$i/s$i" "$t/lun/lun_$((i - 1))/nb"
+	done
+	iscsi_tpg_open "$t"
+}
+
+# iscsi_disks IQN N: the N disks of IQN's session, waiting up to 5 minutes
+# for the scan (slow in an icount guest).
+iscsi_disks() {
+	local n=3000 s d found
+
+	while [ $n -gt 0 ]; do
+		found=()
+		for s in /sys/class/iscsi_session/session*; do
+			grep -qx "$1" "$s/targetname" 2>/dev/null || continue
+			for d in "$s"/device/target*/*:*/block/*; do
+				[ -e "$d" ] && found+=("/dev/${d##*/}")
+			done
+		done
+		[ ${#found[@]} -lt "$2" ] || { echo "${found[@]}"; return 0; }
+		sleep 0.1
+		n=$((n - 1))
+	done
+	return 1
+}
+
+# iscsi_luns TARGET N: one session to N LUNs, one fio job over them all.
+# A step that fails is left out of the table, not the whole run.
+iscsi_luns() {
+	local devs
+
+	if ! iscsi_login "$IQN-l"; then
+		echo "$1: login to $2 LUNs failed" >&2
+	elif ! devs=$(iscsi_disks "$IQN-l" "$2"); then
+		echo "$1: not all $2 LUNs appeared" >&2
+	else
+		# shellcheck disable=SC2086 # one word per disk
+		ONE_JOB=1 run_job "$1" "luns-$2:randread:4k:32" $devs
+	fi
+	iscsi_logout_all
 }
 
 # iscsi_scale TARGET N: N sessions, one to each of N targets. A step that
@@ -215,17 +292,29 @@ iscsi_memory() {
 	echo "$1 memory $m $MEMSESS" >> "$RAW"
 }
 
+# kitt_trace 1|0: kitt's trace events on or off.
+kitt_trace() {
+	local t=/sys/kernel/tracing
+
+	[ -d $t/events ] || mount -t tracefs nodev $t
+	echo "$1" > $t/events/kitt/enable
+}
+
 # bench_iscsi TARGET: TARGET is kitt or lio (iscsi_target_mod).
 bench_iscsi() {
 	local dev n i
 
 	"$1_load"
+	[ "$1$TRACE" != kitt1 ] || kitt_trace 1
 	iscsi_configure
 	iscsi_login "$IQN" || die "$1: login failed"
 	dev=$(iscsi_disk "$IQN") || die "$1: no disk"
 	run_jobs "$1" "$dev"
 	iscsi_logout_all
 	iscsi_memory "$1"
+	for i in $(seq 1 "$MAXDEV"); do
+		iscsi_backstore "$i"
+	done
 	for i in $(seq 1 "$MAXSESS"); do
 		iscsi_scale_target "$i"
 	done
@@ -233,32 +322,49 @@ bench_iscsi() {
 		iscsi_scale "$1" "$n"
 	done
 	for i in $(seq 1 "$MAXSESS"); do
-		iscsi_scale_target_del "$i"
+		iscsi_tpg_del "$ISCSI/$IQN-s$i/tpgt_1" 1
+	done
+	if [ -n "$LUNS" ]; then
+		iscsi_luns_target "$LUNS"
+		iscsi_luns "$1" "$LUNS"
+		iscsi_tpg_del "$ISCSI/$IQN-l/tpgt_1" "$LUNS"
+	fi
+	for i in $(seq 1 "$MAXDEV"); do
+		iscsi_backstore_del "$i"
 	done
 	insn_symbols "$1"
+	[ "$1$TRACE" != kitt1 ] || kitt_trace 0
 	"$1_unload"
 }
 
 # ---- NVMe/TCP: nvmet-tcp, through the kernel's nvme-tcp host ----
 
-# nvmet_subsys NQN DEV: a subsystem with DEV as namespace 1, on port 1.
+# nvmet_subsys NQN DEV...: a subsystem with the DEVs as namespaces 1, 2...,
+# on port 1.
 nvmet_subsys() {
-	local sub=$NVMET/subsystems/$1
+	local sub=$NVMET/subsystems/$1 d i=0
 
+	shift
 	mkdir "$sub"
 	echo 1 > "$sub/attr_allow_any_host"
-	mkdir "$sub/namespaces/1"
-	echo -n "$2" > "$sub/namespaces/1/device_path"
-	echo 1 > "$sub/namespaces/1/enable"
-	ln -s "$sub" "$NVMET/ports/1/subsystems/$1"
+	for d in "$@"; do
+		i=$((i + 1))
+		mkdir "$sub/namespaces/$i"
+		echo -n "$d" > "$sub/namespaces/$i/device_path"
+		echo 1 > "$sub/namespaces/$i/enable"
+	done
+	ln -s "$sub" "$NVMET/ports/1/subsystems/${sub##*/}"
 }
 
 nvmet_subsys_del() {
-	local sub=$NVMET/subsystems/$1
+	local sub=$NVMET/subsystems/$1 ns
 
 	rm "$NVMET/ports/1/subsystems/$1"
-	echo 0 > "$sub/namespaces/1/enable"
-	rmdir "$sub/namespaces/1" "$sub"
+	for ns in "$sub"/namespaces/*; do
+		echo 0 > "$ns/enable"
+		rmdir "$ns"
+	done
+	rmdir "$sub"
 }
 
 nvmet_port() {
@@ -318,6 +424,40 @@ nvme_disk() {
 	return 1
 }
 
+# nvme_disks NQN N: the N namespaces' block devices, waiting up to 5 minutes.
+nvme_disks() {
+	local n=3000 d found
+
+	while [ $n -gt 0 ]; do
+		found=()
+		for d in /sys/block/nvme*n*; do
+			case ${d##*/} in *c*) continue ;; esac
+			[ "$(cat "$d/device/subsysnqn" 2>/dev/null)" = "$1" ] &&
+				found+=("/dev/${d##*/}")
+		done
+		[ ${#found[@]} -lt "$2" ] || { echo "${found[@]}"; return 0; }
+		sleep 0.1
+		n=$((n - 1))
+	done
+	return 1
+}
+
+# nvme_luns N: one controller to a subsystem of N namespaces, one fio job
+# over them all.
+nvme_luns() {
+	local devs
+
+	if ! nvme_login "$NQN-l"; then
+		echo "nvmet: connect to $1 namespaces failed" >&2
+	elif ! devs=$(nvme_disks "$NQN-l" "$1"); then
+		echo "nvmet: not all $1 namespaces appeared" >&2
+	else
+		# shellcheck disable=SC2086 # one word per disk
+		ONE_JOB=1 run_job nvmet "luns-$1:randread:4k:32" $devs
+	fi
+	nvme_logout_all
+}
+
 # nvme_scale N: N controllers with one I/O queue each, one subsystem each.
 # A step that fails is left out of the table, not the whole run.
 nvme_scale() {
@@ -350,6 +490,12 @@ bench_nvmet() {
 	for i in $(seq 1 "$MAXSESS") ""; do
 		nvmet_subsys_del "$NQN${i:+-s$i}"
 	done
+	if [ -n "$LUNS" ]; then
+		# shellcheck disable=SC2046 # one word per device
+		nvmet_subsys "$NQN-l" $(seq -f /dev/nullb%g 1 "$LUNS")
+		nvme_luns "$LUNS"
+		nvmet_subsys_del "$NQN-l"
+	fi
 	insn_symbols nvmet
 	# Measured already: a module that will not go loses nothing.
 	rmmod nvme_tcp nvme_fabrics || echo "nvmet: nvme_tcp stays loaded" >&2
@@ -357,13 +503,15 @@ bench_nvmet() {
 }
 
 # One null_blk device for the jobs, one more per session of the largest
-# scaling step.
+# scaling step or per LUN of the LUN step, whichever is more.
 MAXSESS=0
 for n in $SESSIONS; do
 	[ "$n" -le "$MAXSESS" ] || MAXSESS=$n
 done
+MAXDEV=$MAXSESS
+[ "${LUNS:-0}" -le "$MAXDEV" ] || MAXDEV=$LUNS
 modprobe sd_mod
-modprobe null_blk nr_devices=$((1 + MAXSESS)) gb=4
+modprobe null_blk nr_devices=$((1 + MAXDEV)) gb=4
 iscsid
 sleep 1
 : > "$RAW"
