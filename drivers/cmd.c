@@ -30,6 +30,7 @@
 #include "kitt/conn.h"
 #include "kitt/digest.h"
 #include "kitt/kitt.h"
+#include "kitt/trace.h"
 
 static struct kitt_cmd *kitt_cmd(struct se_cmd *se_cmd)
 {
@@ -376,6 +377,8 @@ static void kitt_cmd_prep_submit(struct kitt_conn *conn, struct kitt_cmd *cmd,
 {
 	struct se_cmd *se_cmd = &cmd->se_cmd;
 
+	trace_kitt_cmd_submit(conn->sess->tsih, cmd->itt,
+			      se_cmd->orig_fe_lun, cdb[0], cmd->edtl);
 	if (target_submit_prep(se_cmd, cdb, NULL, 0, NULL, 0, NULL, 0,
 			       GFP_KERNEL))
 		return;
@@ -1268,6 +1271,7 @@ static void kitt_cmd_build_tmf_rsp(struct kitt_conn *conn,
 	h[0] = ISCSI_OP_SCSI_TMFUNC_RSP;
 	h[1] = ISCSI_FLAG_CMD_FINAL;
 	h[2] = kitt_tmf_response(cmd);
+	trace_kitt_tmf_rsp(conn->sess->tsih, cmd->itt, h[2]);
 	kitt_put_be32(h + 16, cmd->itt);
 	kitt_cmd_slot_early(conn, cmd);
 	kitt_conn_stamp_hdr(conn, h, true);
@@ -1453,13 +1457,32 @@ static int kitt_cmd_queue_rsp(struct se_cmd *se_cmd)
 	return 0;
 }
 
+static void kitt_cmd_trace_complete(struct se_cmd *se_cmd)
+{
+	struct kitt_sess *sess = se_cmd->se_sess->fabric_sess_ptr;
+	s64 resid = 0;
+
+	if (se_cmd->se_cmd_flags & SCF_UNDERFLOW_BIT)
+		resid = se_cmd->residual_count;
+	else if (se_cmd->se_cmd_flags & SCF_OVERFLOW_BIT)
+		resid = -(s64)se_cmd->residual_count;
+	trace_kitt_cmd_complete(sess->tsih, kitt_cmd(se_cmd)->itt,
+				se_cmd->t_task_cdb ? se_cmd->t_task_cdb[0] : 0,
+				se_cmd->data_length, resid,
+				se_cmd->scsi_status);
+}
+
 int kitt_queue_data_in(struct se_cmd *se_cmd)
 {
+	if (trace_kitt_cmd_complete_enabled())
+		kitt_cmd_trace_complete(se_cmd);
 	return kitt_cmd_queue_rsp(se_cmd);
 }
 
 int kitt_queue_status(struct se_cmd *se_cmd)
 {
+	if (trace_kitt_cmd_complete_enabled())
+		kitt_cmd_trace_complete(se_cmd);
 	return kitt_cmd_queue_rsp(se_cmd);
 }
 

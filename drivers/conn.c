@@ -24,6 +24,7 @@
 #include "kitt/conn.h"
 #include "kitt/digest.h"
 #include "kitt/kitt.h"
+#include "kitt/trace.h"
 
 /*
  * How long a peer may take to log in, from accept to full feature phase,
@@ -246,13 +247,24 @@ static void kitt_conn_kick_sk(struct kitt_conn *conn)
 	queue_work_on(READ_ONCE(conn->cpu), kitt_wq, &conn->io_work);
 }
 
+/* The session's TSIH for trace events: 0 while logging in. */
+static u16 kitt_conn_tsih(const struct kitt_conn *conn)
+{
+	return conn->sess ? conn->sess->tsih : 0;
+}
+
 void kitt_conn_set_state(struct kitt_conn *conn, enum kitt_conn_state state)
 {
+	enum kitt_conn_state old;
+
 	spin_lock_bh(&conn->lock);
+	old = conn->state;
 	/* Nothing leaves CLOSING. */
-	if (conn->state != KITT_CONN_CLOSING)
+	if (old != KITT_CONN_CLOSING)
 		conn->state = state;
 	spin_unlock_bh(&conn->lock);
+	if (old != KITT_CONN_CLOSING && old != state)
+		trace_kitt_conn_state(conn, kitt_conn_tsih(conn), old, state, "");
 }
 
 void kitt_conn_queue_tx(struct kitt_conn *conn, struct kitt_tx *tx)
@@ -926,7 +938,7 @@ static int kitt_conn_try_send_one(struct kitt_conn *conn)
 			kitt_conn_start_buf(conn, tx);
 		if (tx->flags & KITT_TX_SESS_END) {
 			conn->tx_last = tx;
-			kitt_conn_close(conn, NULL);
+			kitt_conn_close_quiet(conn, "logged out");
 			return -ESHUTDOWN;
 		}
 		conn->tx_cur = tx;
@@ -945,7 +957,7 @@ static int kitt_conn_try_send_one(struct kitt_conn *conn)
 	atomic_sub(tx->data_len, &conn->tx_buf_bytes);
 	if (tx->flags & KITT_TX_CLOSE) {
 		kitt_tx_free(tx);
-		kitt_conn_close(conn, NULL);
+		kitt_conn_close_quiet(conn, "login refused");
 		return -ESHUTDOWN;
 	}
 	kitt_tx_free(tx);
@@ -994,7 +1006,10 @@ static void kitt_conn_io_work(struct work_struct *work)
 	return;
 
 fail:
-	kitt_conn_close(conn, ret == -ECONNRESET ? NULL : "I/O error");
+	if (ret == -ECONNRESET)
+		kitt_conn_close_quiet(conn, "closed by the initiator");
+	else
+		kitt_conn_close(conn, "I/O error");
 }
 
 /* ---- lifetime ---- */
@@ -1094,26 +1109,41 @@ static void kitt_conn_release_work(struct work_struct *work)
 }
 
 /*
- * Start tearing @conn down, once; @why (if any) is logged, ratelimited.
- * Callable from any context but hard interrupts.
+ * Start tearing @conn down, once, because of @why (in the trace event,
+ * and logged, ratelimited, if @log). Callable from any context but hard
+ * interrupts.
  */
-void kitt_conn_close(struct kitt_conn *conn, const char *why)
+static void kitt_conn_end(struct kitt_conn *conn, const char *why, bool log)
 {
-	bool first;
+	enum kitt_conn_state old;
 
 	spin_lock_bh(&conn->lock);
-	first = conn->state != KITT_CONN_CLOSING;
+	old = conn->state;
 	conn->state = KITT_CONN_CLOSING;
 	spin_unlock_bh(&conn->lock);
-	if (!first)
+	if (old == KITT_CONN_CLOSING)
 		return;
-	if (why) {
+	trace_kitt_conn_state(conn, kitt_conn_tsih(conn), old,
+			      KITT_CONN_CLOSING, why);
+	if (log) {
 		char peer[KITT_NETADDR_STR_MAX + 1];
 
 		kitt_netaddr_format(&conn->peer, peer, sizeof(peer));
 		pr_info_ratelimited("closing connection from %s: %s\n", peer, why);
 	}
 	queue_work(kitt_wq, &conn->release_work);
+}
+
+/* An abnormal end, worth a line in the log. */
+void kitt_conn_close(struct kitt_conn *conn, const char *why)
+{
+	kitt_conn_end(conn, why, true);
+}
+
+/* An expected end: only the trace event says why. */
+void kitt_conn_close_quiet(struct kitt_conn *conn, const char *why)
+{
+	kitt_conn_end(conn, why, false);
 }
 
 /* Seconds an initiator gets to log out when asked (Parameter3). */
@@ -1158,7 +1188,7 @@ void kitt_conn_ask_logout(struct kitt_conn *conn)
 		close = !tx;
 	}
 	if (close) {
-		kitt_conn_close(conn, NULL);
+		kitt_conn_close_quiet(conn, "closed by the target");
 		return;
 	}
 	if (!ask)
@@ -1354,7 +1384,7 @@ static bool kitt_portal_count_login(struct kitt_portal *portal)
 		stale = kitt_portal_stale_login(portal);
 		if (stale) {
 			kitt_conn_uncount_login(stale);
-			kitt_conn_close(stale, NULL);
+			kitt_conn_close_quiet(stale, "stale login, for a new one");
 			room = true;
 		}
 	}
@@ -1411,7 +1441,7 @@ int kitt_conn_count_discovery(struct kitt_conn *conn)
 		idle = kitt_portal_idle_discovery(portal);
 		if (idle) {
 			kitt_conn_uncount_discovery(idle);
-			kitt_conn_close(idle, NULL);
+			kitt_conn_close_quiet(idle, "idle discovery, for a new one");
 		} else {
 			ret = -EBUSY;
 		}

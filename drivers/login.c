@@ -15,6 +15,7 @@
 #include "kitt/auth.h"
 #include "kitt/conn.h"
 #include "kitt/kitt.h"
+#include "kitt/trace.h"
 
 /* Most text one login stage may carry across continued PDUs. */
 #define KITT_LOGIN_TEXT_MAX	(8 * KITT_LOGIN_DSL_MAX)
@@ -171,6 +172,34 @@ static void kitt_login_count_failure(struct kitt_login *l,
 		atomic_inc(&st->login_other_fails);
 }
 
+static void kitt_login_trace_start(struct kitt_conn *conn)
+{
+	const struct iscsi_login_req *req = (const void *)conn->rx_bhs;
+	char peer[KITT_NETADDR_STR_MAX + 1];
+
+	if (!trace_kitt_login_start_enabled())
+		return;
+	kitt_netaddr_format(&conn->peer, peer, sizeof(peer));
+	trace_kitt_login_start(peer, req->isid, be16_to_cpu(req->tsih),
+			       be16_to_cpu(req->cid));
+}
+
+/* The login's last Login Response: its status, and why if it failed. */
+static void kitt_login_trace_result(struct kitt_conn *conn, u8 class,
+				    u8 detail, const char *why)
+{
+	const struct kitt_nego *n = &conn->login->nego;
+	char peer[KITT_NETADDR_STR_MAX + 1];
+
+	if (!trace_kitt_login_result_enabled())
+		return;
+	kitt_netaddr_format(&conn->peer, peer, sizeof(peer));
+	trace_kitt_login_result(peer,
+				n->have_initiator_name ? n->initiator_name : "",
+				n->have_target_name ? n->target_name : "",
+				conn->login->tsih, class, detail, why);
+}
+
 static int kitt_login_reject(struct kitt_conn *conn,
 			     const struct kitt_login_err *err)
 {
@@ -179,6 +208,7 @@ static int kitt_login_reject(struct kitt_conn *conn,
 	struct kitt_tx *tx;
 
 	kitt_login_count_failure(l, err);
+	kitt_login_trace_result(conn, err->class, err->detail, err->why);
 	kitt_netaddr_format(&conn->peer, peer, sizeof(peer));
 	pr_info_ratelimited("login from %s (%s) refused: %s\n", peer,
 			    l->nego.have_initiator_name ?
@@ -550,8 +580,11 @@ int kitt_login_rx(struct kitt_conn *conn)
 
 	if (l->state == KITT_LOGIN_OVER)
 		return 0;		/* the connection is about to close */
-	if (l->state == KITT_LOGIN_FIRST && !kitt_login_first(conn, &err))
-		return kitt_login_reject(conn, &err);
+	if (l->state == KITT_LOGIN_FIRST) {
+		kitt_login_trace_start(conn);
+		if (!kitt_login_first(conn, &err))
+			return kitt_login_reject(conn, &err);
+	}
 	if (!kitt_login_check_hdr(conn, &err))
 		return kitt_login_reject(conn, &err);
 
@@ -595,6 +628,7 @@ int kitt_login_rx(struct kitt_conn *conn)
 	if (l->stage == KITT_STAGE_FULL_FEATURE) {
 		l->state = KITT_LOGIN_OVER;
 		kitt_put_be16(tx->hdr + 14, l->tsih);
+		kitt_login_trace_result(conn, 0, 0, "");
 		/* From here the session stamps sequence numbers. */
 		kitt_conn_queue_tx(conn, tx);
 		kitt_conn_logged_in(conn);

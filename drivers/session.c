@@ -19,6 +19,7 @@
 
 #include "kitt/conn.h"
 #include "kitt/kitt.h"
+#include "kitt/trace.h"
 
 /* The window a discovery session gets: it sends one request at a time. */
 #define KITT_DISCOVERY_DEPTH	4
@@ -145,7 +146,7 @@ static int kitt_sess_reinstate(struct kitt_tpg *tpg, const char *name,
 		kref_get(&found->ref);
 		spin_lock_bh(&found->sn_lock);
 		if (found->conn)
-			kitt_conn_close(found->conn, NULL);
+			kitt_conn_close_quiet(found->conn, "session reinstated");
 		spin_unlock_bh(&found->sn_lock);
 	}
 	mutex_unlock(&tpg->lock);
@@ -262,6 +263,8 @@ struct kitt_sess *kitt_sess_create(struct kitt_conn *conn,
 	spin_unlock_bh(&sess->sn_lock);
 	conn->sess = sess;
 	conn->normal = sess->type == KITT_SESS_NORMAL;
+	trace_kitt_sess_create(sess->tsih, sess->initiator_name,
+			       tpg ? tpg->tiqn->name : "", conn->normal, false);
 	return sess;
 }
 
@@ -296,6 +299,9 @@ void kitt_sess_conn_closed(struct kitt_conn *conn)
 	}
 	conn->sess = NULL;
 	kitt_conn_put(conn);
+	trace_kitt_sess_end(sess->tsih, sess->initiator_name,
+			    tpg ? tpg->tiqn->name : "",
+			    sess->type == KITT_SESS_NORMAL, sess->logged_out);
 	if (tpg) {
 		mutex_lock(&tpg->lock);
 		list_del_init(&sess->tpg_entry);
@@ -370,6 +376,9 @@ int kitt_send_reject(struct kitt_conn *conn, u8 reason)
 	struct kitt_tx *tx;
 
 	kitt_sess_cmdsn_unget(conn);
+	trace_kitt_reject(conn->sess ? conn->sess->tsih : 0, reason,
+			  conn->rx_bhs[0] & ISCSI_OPCODE_MASK,
+			  kitt_get_be32(conn->rx_bhs + 16));
 	tx = kitt_tx_alloc(KITT_BHS_LEN, GFP_KERNEL);
 	if (!tx)
 		return -ENOMEM;

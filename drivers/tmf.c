@@ -18,6 +18,7 @@
 
 #include "kitt/conn.h"
 #include "kitt/kitt.h"
+#include "kitt/trace.h"
 
 /*
  * TMFs in the core, of every session: while there are any, every
@@ -63,6 +64,8 @@ static int kitt_tmf_send(struct kitt_conn *conn, u8 response)
 {
 	struct kitt_tx *tx = kitt_tx_alloc(0, GFP_KERNEL);
 
+	trace_kitt_tmf_rsp(conn->sess->tsih, kitt_get_be32(conn->rx_bhs + 16),
+			   response);
 	if (!tx)
 		return -ENOMEM;
 	tx->hdr[0] = ISCSI_OP_SCSI_TMFUNC_RSP;
@@ -138,10 +141,15 @@ u8 kitt_tmf_response(struct kitt_cmd *cmd)
 int kitt_tmf_rx(struct kitt_conn *conn)
 {
 	const u8 *bhs = conn->rx_bhs;
+	struct iscsi_tm *tm = (struct iscsi_tm *)conn->rx_bhs;
 	u8 function = bhs[1] & ISCSI_FLAG_TM_FUNC_MASK;
 	u8 type = kitt_tmf_type(function);
 	struct kitt_cmd *cmd;
 	int ret;
+
+	trace_kitt_tmf(conn->sess->tsih, kitt_get_be32((u8 *)&tm->itt),
+		       function, scsilun_to_int(&tm->lun),
+		       kitt_get_be32((u8 *)&tm->rtt));
 
 	if (conn->sess->type != KITT_SESS_NORMAL)
 		return kitt_tmf_answer(conn, ISCSI_TMF_RSP_REJECTED);

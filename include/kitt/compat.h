@@ -25,6 +25,13 @@
 #define KITT_HAVE_NETIF_TIMEOUT 1
 #endif
 
+/* Trace events: 6.10 takes a string field's source from __string(). */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
+#define kitt_assign_str(dst, src)	__assign_str(dst)
+#else
+#define kitt_assign_str(dst, src)	__assign_str(dst, src)
+#endif
+
 static inline void kitt_bvec_set_page(struct bio_vec *bv, struct page *page,
 				      unsigned int len, unsigned int offset)
 {

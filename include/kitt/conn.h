@@ -426,6 +426,7 @@ ssize_t kitt_allowed_cpus_show(char *page);
 int kitt_conn_start(struct kitt_portal *portal, struct socket *sock);
 void kitt_portal_close_conns(struct kitt_portal *portal);
 void kitt_conn_close(struct kitt_conn *conn, const char *why);
+void kitt_conn_close_quiet(struct kitt_conn *conn, const char *why);
 void kitt_conn_ask_logout(struct kitt_conn *conn);
 void kitt_conn_put(struct kitt_conn *conn);
 void kitt_conn_set_state(struct kitt_conn *conn, enum kitt_conn_state state);
