@@ -1084,21 +1084,22 @@ int kitt_write_pending(struct se_cmd *se_cmd)
  * core made of its CDB, plus any part kitt cut off a write) and what the
  * initiator expected.
  */
-static void kitt_cmd_residual(struct kitt_cmd *cmd, u8 *flags, u8 *count_field)
+/* The residual against EDTL: >0 underflow, <0 overflow (of up to 4 GiB). */
+static s64 kitt_cmd_resid(const struct kitt_cmd *cmd)
 {
 	u64 want = (u64)cmd->se_cmd.data_length + cmd->cut;
-	u32 count;
 
-	if (want > cmd->edtl) {
-		*flags |= ISCSI_FLAG_CMD_OVERFLOW;
-		count = min_t(u64, want - cmd->edtl, U32_MAX);
-	} else if (want < cmd->edtl) {
-		*flags |= ISCSI_FLAG_CMD_UNDERFLOW;
-		count = cmd->edtl - want;
-	} else {
+	return (s64)cmd->edtl - (s64)min_t(u64, want, (u64)cmd->edtl + U32_MAX);
+}
+
+static void kitt_cmd_residual(struct kitt_cmd *cmd, u8 *flags, u8 *count_field)
+{
+	s64 resid = kitt_cmd_resid(cmd);
+
+	if (!resid)
 		return;
-	}
-	kitt_put_be32(count_field, count);
+	*flags |= resid > 0 ? ISCSI_FLAG_CMD_UNDERFLOW : ISCSI_FLAG_CMD_OVERFLOW;
+	kitt_put_be32(count_field, (u32)abs(resid));
 }
 
 /*
@@ -1457,18 +1458,31 @@ static int kitt_cmd_queue_rsp(struct se_cmd *se_cmd)
 	return 0;
 }
 
+/*
+ * Data a command that ends now moves: the Data-In that goes out, or the
+ * data a write took; 0 when it failed.
+ */
+static u32 kitt_cmd_bytes(const struct kitt_cmd *cmd)
+{
+	const struct se_cmd *se_cmd = &cmd->se_cmd;
+
+	if (se_cmd->scsi_status != SAM_STAT_GOOD)
+		return 0;
+	if (se_cmd->data_direction == DMA_FROM_DEVICE)
+		return se_cmd->t_data_sg ? min(se_cmd->data_length, cmd->edtl) : 0;
+	if (se_cmd->data_direction == DMA_TO_DEVICE)
+		return se_cmd->data_length;
+	return 0;
+}
+
 static void kitt_cmd_trace_complete(struct se_cmd *se_cmd)
 {
 	struct kitt_sess *sess = se_cmd->se_sess->fabric_sess_ptr;
-	s64 resid = 0;
+	struct kitt_cmd *cmd = kitt_cmd(se_cmd);
 
-	if (se_cmd->se_cmd_flags & SCF_UNDERFLOW_BIT)
-		resid = se_cmd->residual_count;
-	else if (se_cmd->se_cmd_flags & SCF_OVERFLOW_BIT)
-		resid = -(s64)se_cmd->residual_count;
-	trace_kitt_cmd_complete(sess->tsih, kitt_cmd(se_cmd)->itt,
+	trace_kitt_cmd_complete(sess->tsih, cmd->itt,
 				se_cmd->t_task_cdb ? se_cmd->t_task_cdb[0] : 0,
-				se_cmd->data_length, resid,
+				kitt_cmd_bytes(cmd), kitt_cmd_resid(cmd),
 				se_cmd->scsi_status);
 }
 

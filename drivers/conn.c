@@ -260,11 +260,11 @@ void kitt_conn_set_state(struct kitt_conn *conn, enum kitt_conn_state state)
 	spin_lock_bh(&conn->lock);
 	old = conn->state;
 	/* Nothing leaves CLOSING. */
-	if (old != KITT_CONN_CLOSING)
+	if (old != KITT_CONN_CLOSING && old != state) {
 		conn->state = state;
-	spin_unlock_bh(&conn->lock);
-	if (old != KITT_CONN_CLOSING && old != state)
 		trace_kitt_conn_state(conn, kitt_conn_tsih(conn), old, state, "");
+	}
+	spin_unlock_bh(&conn->lock);
 }
 
 void kitt_conn_queue_tx(struct kitt_conn *conn, struct kitt_tx *tx)
@@ -937,6 +937,8 @@ static int kitt_conn_try_send_one(struct kitt_conn *conn)
 		if (tx->kind == KITT_TX_BUF)
 			kitt_conn_start_buf(conn, tx);
 		if (tx->flags & KITT_TX_SESS_END) {
+			/* What went before it may still be corked. */
+			kitt_conn_push(conn);
 			conn->tx_last = tx;
 			kitt_conn_close_quiet(conn, "logged out");
 			return -ESHUTDOWN;
@@ -1027,6 +1029,27 @@ void kitt_conn_put(struct kitt_conn *conn)
 	kref_put(&conn->ref, kitt_conn_free);
 }
 
+/*
+ * Drop what the initiator sent after its Logout (a late NOP-Out answer):
+ * unread data would make the close a reset, which may discard the Logout
+ * Response before it leaves. Best effort, up to 64 KiB.
+ */
+static void kitt_conn_discard_rx(struct kitt_conn *conn)
+{
+	struct msghdr msg = { .msg_flags = MSG_DONTWAIT };
+	u8 scratch[256];
+	struct kvec iov;
+	int i;
+
+	for (i = 0; i < 256; i++) {
+		iov.iov_base = scratch;
+		iov.iov_len = sizeof(scratch);
+		if (kernel_recvmsg(conn->sock, &msg, &iov, 1, iov.iov_len,
+				   msg.msg_flags) <= 0)
+			return;
+	}
+}
+
 /* Seconds a Logout Response may wait for room in the socket. */
 #define KITT_LAST_SEND_SECS	5
 
@@ -1048,6 +1071,7 @@ static void kitt_conn_send_last(struct kitt_conn *conn)
 	iov.iov_len = tx->hdr_len;
 	sock_set_sndtimeo(conn->sock->sk, KITT_LAST_SEND_SECS);
 	kernel_sendmsg(conn->sock, &msg, &iov, 1, iov.iov_len);
+	kitt_conn_discard_rx(conn);
 	kernel_sock_shutdown(conn->sock, SHUT_RDWR);
 	kitt_tx_free(tx);
 }
@@ -1099,6 +1123,7 @@ static void kitt_conn_release_work(struct work_struct *work)
 	kitt_conn_release_cmds(conn);
 	kitt_sess_conn_closed(conn);
 	kitt_conn_send_last(conn);
+	kitt_login_trace_abandoned(conn);
 	kitt_login_free(conn->login);
 	conn->login = NULL;
 	kvfree(conn->rx_bvec);
@@ -1119,12 +1144,15 @@ static void kitt_conn_end(struct kitt_conn *conn, const char *why, bool log)
 
 	spin_lock_bh(&conn->lock);
 	old = conn->state;
-	conn->state = KITT_CONN_CLOSING;
+	if (old != KITT_CONN_CLOSING) {
+		conn->state = KITT_CONN_CLOSING;
+		conn->end_why = why;
+		trace_kitt_conn_state(conn, kitt_conn_tsih(conn), old,
+				      KITT_CONN_CLOSING, why);
+	}
 	spin_unlock_bh(&conn->lock);
 	if (old == KITT_CONN_CLOSING)
 		return;
-	trace_kitt_conn_state(conn, kitt_conn_tsih(conn), old,
-			      KITT_CONN_CLOSING, why);
 	if (log) {
 		char peer[KITT_NETADDR_STR_MAX + 1];
 

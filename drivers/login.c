@@ -200,6 +200,19 @@ static void kitt_login_trace_result(struct kitt_conn *conn, u8 class,
 				conn->login->tsih, class, detail, why);
 }
 
+/*
+ * Release work: a login that ended without a last Login Response (timed
+ * out, closed by the initiator...) gets its kitt_login_result too, with
+ * class and detail KITT_LOGIN_ABANDONED and the reason it was closed.
+ */
+void kitt_login_trace_abandoned(struct kitt_conn *conn)
+{
+	if (conn->login && conn->login->state != KITT_LOGIN_OVER)
+		kitt_login_trace_result(conn, KITT_LOGIN_ABANDONED,
+					KITT_LOGIN_ABANDONED,
+					conn->end_why ?: "");
+}
+
 static int kitt_login_reject(struct kitt_conn *conn,
 			     const struct kitt_login_err *err)
 {

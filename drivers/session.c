@@ -376,12 +376,12 @@ int kitt_send_reject(struct kitt_conn *conn, u8 reason)
 	struct kitt_tx *tx;
 
 	kitt_sess_cmdsn_unget(conn);
-	trace_kitt_reject(conn->sess ? conn->sess->tsih : 0, reason,
-			  conn->rx_bhs[0] & ISCSI_OPCODE_MASK,
-			  kitt_get_be32(conn->rx_bhs + 16));
 	tx = kitt_tx_alloc(KITT_BHS_LEN, GFP_KERNEL);
 	if (!tx)
 		return -ENOMEM;
+	trace_kitt_reject(conn->sess ? conn->sess->tsih : 0, reason,
+			  conn->rx_bhs[0] & ISCSI_OPCODE_MASK,
+			  kitt_get_be32(conn->rx_bhs + 16));
 	tx->hdr[0] = ISCSI_OP_REJECT;
 	tx->hdr[1] = ISCSI_FLAG_CMD_FINAL;
 	tx->hdr[2] = reason;

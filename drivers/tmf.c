@@ -64,10 +64,10 @@ static int kitt_tmf_send(struct kitt_conn *conn, u8 response)
 {
 	struct kitt_tx *tx = kitt_tx_alloc(0, GFP_KERNEL);
 
-	trace_kitt_tmf_rsp(conn->sess->tsih, kitt_get_be32(conn->rx_bhs + 16),
-			   response);
 	if (!tx)
 		return -ENOMEM;
+	trace_kitt_tmf_rsp(conn->sess->tsih, kitt_get_be32(conn->rx_bhs + 16),
+			   response);
 	tx->hdr[0] = ISCSI_OP_SCSI_TMFUNC_RSP;
 	tx->hdr[1] = ISCSI_FLAG_CMD_FINAL;
 	tx->hdr[2] = response;

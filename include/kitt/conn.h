@@ -145,6 +145,7 @@ struct kitt_conn {
 	struct kitt_tx *tx_cur;
 	/* A KITT_TX_SESS_END PDU, stamped; release_work's once io_work stops. */
 	struct kitt_tx *tx_last;
+	const char *end_why;		/* why it closes; set once, under lock */
 	bool tx_corked;			/* the last send had MSG_MORE */
 	enum kitt_rx_state rx_state;
 	u32 rx_done;			/* bytes of the current piece so far */
@@ -451,6 +452,9 @@ int kitt_conn_count_discovery(struct kitt_conn *conn);
 /* drivers/login.c */
 struct kitt_login *kitt_login_alloc(void);
 void kitt_login_free(struct kitt_login *login);
+/* kitt_login_result's class and detail for a login that got no last answer. */
+#define KITT_LOGIN_ABANDONED	255
+void kitt_login_trace_abandoned(struct kitt_conn *conn);
 int kitt_login_rx(struct kitt_conn *conn);
 void kitt_login_fill_sn(struct kitt_conn *conn, u8 *hdr);
 

@@ -38,7 +38,9 @@ TRACE_EVENT(kitt_login_start,
 
 /*
  * The login's outcome: status class and detail of the last Login
- * Response (0/0: the session is in the full feature phase), and why not.
+ * Response (0/0: the session is in the full feature phase), and why not;
+ * 255/255 (KITT_LOGIN_ABANDONED) if none was sent (the login timed out,
+ * the initiator closed...), with why the connection closed.
  */
 TRACE_EVENT(kitt_login_result,
 	TP_PROTO(const char *peer, const char *initiator, const char *target,
@@ -104,8 +106,8 @@ DEFINE_EVENT(kitt_sess_class, kitt_sess_end,
 
 /*
  * A connection's state: 0 login, 1 full feature phase, 2 logging out,
- * 3 closing. @why is set when the state is 3: the reason it was dropped,
- * or "" for a clean end (logout, peer closed).
+ * 3 closing. @why is set when the state is 3: why it closes ("logged
+ * out", "closed by the initiator", "login timed out"...).
  */
 TRACE_EVENT(kitt_conn_state,
 	TP_PROTO(const void *conn, u16 tsih, int old, int state,

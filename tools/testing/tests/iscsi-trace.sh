@@ -75,6 +75,12 @@ def session_actions():
     except RuntimeError:
         pass
     bad.close()
+    gone = Peer('127.0.0.1')
+    gone.isid = b'\x80\x12\x34\x56\x00\x03'
+    gone.login_step(0, 1, [('InitiatorName', name), ('SessionType', 'Normal'),
+                           ('TargetName', iqn), ('AuthMethod', 'None')],
+                    transit=False)
+    gone.close()
     p = Peer('127.0.0.1')
     p.login(name, iqn)
     q = Peer('127.0.0.1')
@@ -84,6 +90,9 @@ def session_actions():
     pdus = p.scsi_read(0, rw10(0x28, 8, 1), 512)
     read_itt = p.itt
     check(scsi_status(pdus)[0] == 0, 'READ(10) works')
+    pdus = p.scsi_read(0, rw10(0x28, 8, 1), 4096)
+    short_itt = p.itt
+    check(scsi_status(pdus)[0] == 0, 'READ(10) of 512 bytes, 4096 expected')
     snack = p._hdr(0x10, 0x80)
     p.send(snack)
     snack_itt = p.itt
@@ -99,12 +108,12 @@ def session_actions():
     check(p.logout().opcode == OP_LOGOUT_RSP, 'logout')
     p.close()
     q.reset()
-    return read_itt, snack_itt, abort_itt, reset_itt
+    return read_itt, short_itt, snack_itt, abort_itt, reset_itt
 
 
 put('trace', '')
 put('events/kitt/enable', '1')
-read_itt, snack_itt, abort_itt, reset_itt = session_actions()
+read_itt, short_itt, snack_itt, abort_itt, reset_itt = session_actions()
 time.sleep(2)			# the reset session ends in the release work
 put('events/kitt/enable', '0')
 got = events()
@@ -123,6 +132,10 @@ ok = one(got, 'kitt_login_result', initiator=name, target=iqn,
 check(len(ok) == 2 and all(int(x['tsih']) for x in ok) and
       ok[0]['tsih'] != ok[1]['tsih'],
       'kitt_login_result of the two logins: success, a TSIH each (%s)' % ok)
+abandoned = one(got, 'kitt_login_result', initiator=name, tsih=0,
+                why='closed by the initiator', **{'class': 255, 'detail': 255})
+check(len(abandoned) == 1, 'kitt_login_result of a login the initiator '
+      'dropped: 255/255, closed by the initiator (%s)' % got.get('kitt_login_result'))
 tsih = ok[0]['tsih'] if ok else '?'
 check(len(one(got, 'kitt_sess_create', tsih=tsih, initiator=name, target=iqn,
               type='normal')) == 1, 'kitt_sess_create with TSIH %s' % tsih)
@@ -135,6 +148,9 @@ check(len(one(got, 'kitt_cmd_submit', tsih=tsih, itt=itt, lun=0,
 check(len(one(got, 'kitt_cmd_complete', tsih=tsih, itt=itt, opcode='0x28',
               bytes=512, resid=0, status='0x00')) == 1,
       'kitt_cmd_complete of the READ (%s)' % got.get('kitt_cmd_complete'))
+check(len(one(got, 'kitt_cmd_complete', tsih=tsih, itt='0x%08x' % short_itt,
+              opcode='0x28', bytes=512, resid=3584, status='0x00')) == 1,
+      'kitt_cmd_complete of the short READ: 512 bytes, residual 3584')
 check(len(one(got, 'kitt_reject', tsih=tsih, reason='0x03', opcode='0x10',
               itt='0x%08x' % snack_itt)) == 1,
       'kitt_reject of the SNACK (%s)' % got.get('kitt_reject'))
