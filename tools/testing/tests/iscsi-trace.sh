@@ -114,7 +114,11 @@ def session_actions():
 put('trace', '')
 put('events/kitt/enable', '1')
 read_itt, short_itt, snack_itt, abort_itt, reset_itt = session_actions()
-time.sleep(2)			# the reset session ends in the release work
+# The reset session ends in the release work: wait for it (up to 30 s).
+for _ in range(300):
+    if len(events().get('kitt_sess_end', [])) >= 2:
+        break
+    time.sleep(0.1)
 put('events/kitt/enable', '0')
 got = events()
 print('events seen:', {k: len(v) for k, v in got.items()})
