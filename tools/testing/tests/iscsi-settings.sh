@@ -118,6 +118,7 @@ p.logout()
 p.close()
 put(T + '/events/workqueue/workqueue_execute_start/enable', '0')
 put(T + '/trace', '')
+put(T + '/tracing_on', '1')	# as a fresh boot has it, for the tests after
 PY
 expect_eq cpus_allowed_list "$(cat "$ISCSI/cpus_allowed_list")" "0-$(($(nproc --all) - 1))"
 

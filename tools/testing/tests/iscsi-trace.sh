@@ -111,6 +111,7 @@ def session_actions():
     return read_itt, short_itt, snack_itt, abort_itt, reset_itt
 
 
+put('tracing_on', '1')		# another test may have left it off
 put('trace', '')
 put('events/kitt/enable', '1')
 read_itt, short_itt, snack_itt, abort_itt, reset_itt = session_actions()
