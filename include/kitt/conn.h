@@ -122,7 +122,7 @@ struct kitt_conn {
 	bool logout_asked;		/* under lock */
 	bool normal;			/* of a normal session; set at login */
 
-	spinlock_t lock;	/* protects state, tx_queue, cmds, nopin_*, kick_off */
+	spinlock_t lock;	/* protects state, end_why, tx_queue, cmds, nopin_*, kick_off */
 	enum kitt_conn_state state;
 	struct list_head tx_queue;
 	/*

@@ -9,18 +9,10 @@
 . "$KITT_TOP/tools/testing/tests/lib.sh"
 
 IQN=iqn.2003-01.org.example.lab:trace
-TPG=/iscsi/$IQN/tpg1
 T=/sys/kernel/tracing
 
 kitt_load
-targetcli set global auto_add_default_portal=false >/dev/null
-targetcli /backstores/ramdisk create name=rd0 size=16M >/dev/null
-targetcli /iscsi create "$IQN" >/dev/null
-targetcli "$TPG/luns" create /backstores/ramdisk/rd0 >/dev/null
-targetcli "$TPG/portals" create 127.0.0.1 3260 >/dev/null
-targetcli "$TPG" set attribute generate_node_acls=1 authentication=0 \
-	demo_mode_write_protect=0 >/dev/null
-wait_listen 127.0.0.1:3260 || die "not listening"
+demo_target "$IQN"
 [ -d "$T/events" ] || mount -t tracefs nodev "$T"
 [ -d "$T/events/kitt" ] || die "no kitt events in $T/events"
 log "events: $(ls "$T/events/kitt" | grep -v -e enable -e filter | tr '\n' ' ')"
