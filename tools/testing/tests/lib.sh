@@ -27,6 +27,59 @@ expect_fail() {
 	fi
 }
 
+# targetcli ARGS...: what /usr/bin/targetcli ARGS does (same shell, same
+# rescan of configfs, same output and exit status), answered by one
+# targetcli_server.py per test shell, which pays Python's start-up and
+# imports (most of a call's ~2 s in a TCG guest) once. A first call from a
+# subshell, or KITT_TARGETCLI_ONESHOT=1, runs the program itself; so do
+# "timeout ... targetcli" and anything not started by a shell function.
+kitt_tcli_dir=""
+kitt_tcli_start() {
+	local d n=600
+
+	d=$(mktemp -d /tmp/kitt-tcli.XXXXXX) || return 1
+	mkfifo "$d/req" "$d/rep" || return 1
+	# Not a job of this shell: "wait" must not wait for it, nor $! change.
+	( /usr/bin/python3 "$KITT_TOP/tools/testing/targetcli_server.py" "$d" $$ \
+		</dev/null >"$d/log" 2>&1 & )
+	while [ ! -e "$d/ready" ]; do
+		if [ -e "$d/failed" ] || [ $n -eq 0 ]; then
+			echo "targetcli: no server: $(tail -n 1 "$d/log")" >&2
+			return 1
+		fi
+		sleep 0.1
+		n=$((n - 1))
+	done
+	exec {kitt_tcli_req}>"$d/req" {kitt_tcli_rep}<"$d/rep"
+	kitt_tcli_dir=$d
+}
+
+targetcli() {
+	local rc IFS=' '
+
+	if [ -z "$kitt_tcli_dir" ] && [ "$BASHPID" = $$ ] &&
+	   [ "${KITT_TARGETCLI_ONESHOT:-0}" != 1 ]; then
+		kitt_tcli_start || kitt_tcli_dir=none
+	fi
+	if [ -z "$kitt_tcli_dir" ] || [ "$kitt_tcli_dir" = none ] ||
+	   [ "${KITT_TARGETCLI_ONESHOT:-0}" = 1 ]; then
+		command targetcli "$@"
+		return
+	fi
+	{
+		flock 9
+		printf '%s\n' "$*" >&"$kitt_tcli_req"
+		if read -r rc <&"$kitt_tcli_rep"; then
+			cat "$kitt_tcli_dir/out"
+			cat "$kitt_tcli_dir/err" >&2
+		else
+			echo "targetcli: $kitt_tcli_dir: the server is gone" >&2
+			rc=1
+		fi
+	} 9>"$kitt_tcli_dir/lock"
+	return "$rc"
+}
+
 # The directory for persistent reservations (APTPL) under the target
 # core's dbroot, which rtslib moves to /etc/rtslib-fb-target on first use.
 pr_dirs() {

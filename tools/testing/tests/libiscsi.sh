@@ -35,6 +35,8 @@ configure() {
 # FAMILY.Suite.Test per line (the iSCSI family's suites are the iSCSI*
 # ones; all others are SCSI); the number of tests run to NAME.ran.
 run_suite() {
+	local t0=$SECONDS
+
 	# The SCSI and iSCSI families: ALL and LINUX repeat their tests.
 	iscsi-test-cu -d -n -t SCSI,iSCSI "iscsi://${2:-}127.0.0.1/$IQN/0" \
 		> "$1.out" 2>&1 || true
@@ -50,6 +52,7 @@ run_suite() {
 		sort -u > "$1.failed"
 	grep -A4 'Run Summary' "$1.out" || true
 	cp "$1.failed" "$KITT_OUT/logs/"
+	log "$1: $(cat "$1.ran") tests in $((SECONDS - t0)) s"
 }
 
 kitt_load
