@@ -4,10 +4,11 @@
 
     targetcli_server.py DIR PID
 
-Reads command lines from the FIFO DIR/req, one per line. Runs each the way
-"targetcli LINE" runs it: the installed /usr/bin/targetcli's shell, the
-whole tree rescanned from configfs, from the root node, run_cmdline(),
-an exception printed to standard error and exit status 1. The command's
+Reads requests from the FIFO DIR/req, one per line: the caller's working
+directory, a tab, the command line. Runs each the way "targetcli LINE"
+runs it: the installed /usr/bin/targetcli's shell, its preferences read
+again, a new root scanned from configfs, run_cmdline(), an exception
+printed to standard error and exit status 1 (255 if the scan failed). The command's
 standard output and error go to DIR/out and DIR/err; its exit status is
 then written as a line to the FIFO DIR/rep. DIR/ready appears once the
 shell is up (DIR/failed if it could not start; DIR/log says why).
@@ -18,10 +19,9 @@ end of its input or once process PID (the test's shell) is gone.
 """
 import os
 import select
+import shutil
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from targetcli_batch import load_targetcli  # noqa: E402
 
 
 def alive(pid):
@@ -40,11 +40,19 @@ def redirect(path, fd):
     os.close(f)
 
 
-def run(shell, root, line):
+def run(cli, shell, line):
     """Run LINE as a one-shot targetcli would; return its exit status."""
     try:
+        try:
+            shell.prefs.load()
+        except OSError:         # none saved yet: the defaults
+            pass
+        root = cli.UIRoot(shell, as_root=True)
         root.refresh()
-        shell._current_node = root
+    except Exception as e:      # what targetcli exits 255 for
+        print(str(e))
+        return 255
+    try:
         shell.run_cmdline(line)
     except Exception as e:      # what "targetcli LINE" exits 1 for
         print(str(e), file=sys.stderr)
@@ -52,7 +60,7 @@ def run(shell, root, line):
     return 0
 
 
-def serve(d, pid, shell, root, req, rep):
+def serve(d, pid, cli, shell, req, rep):
     buf = b''
     while True:
         ready = select.select([req], [], [], 1.0)[0]
@@ -66,11 +74,17 @@ def serve(d, pid, shell, root, req, rep):
         buf += chunk
         while b'\n' in buf:
             line, buf = buf.split(b'\n', 1)
+            cwd, _, line = line.decode(errors='surrogateescape').partition('\t')
             sys.stdout.flush()
             sys.stderr.flush()
             redirect(os.path.join(d, 'out'), 1)
             redirect(os.path.join(d, 'err'), 2)
-            rc = run(shell, root, line.decode().strip())
+            try:
+                os.chdir(cwd)
+                rc = run(cli, shell, line.strip())
+            except BaseException as e:  # noqa: B902 - never leave the shell waiting
+                print('targetcli server: %r' % e, file=sys.stderr)
+                rc = 1
             sys.stdout.flush()
             sys.stderr.flush()
             os.write(rep, b'%d\n' % rc)
@@ -81,16 +95,22 @@ def main():
     # Hold no pipe of the test's open: someone may wait for its end.
     os.closerange(3, os.sysconf('SC_OPEN_MAX'))
     try:
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        from targetcli_batch import load_targetcli
         cli = load_targetcli()
         shell = cli.TargetCLI(os.getenv('TARGETCLI_HOME', '~/.targetcli'))
-        root = cli.UIRoot(shell, as_root=True)
-    finally:
-        # "failed" or "ready": the shell opens the FIFOs only after "ready".
+    except BaseException:
         open(os.path.join(d, 'failed'), 'w').close()
-    os.rename(os.path.join(d, 'failed'), os.path.join(d, 'ready'))
+        raise
+    # The shell opens the FIFOs only once "ready" is there.
+    open(os.path.join(d, 'ready.tmp'), 'w').close()
+    os.rename(os.path.join(d, 'ready.tmp'), os.path.join(d, 'ready'))
     req = os.open(os.path.join(d, 'req'), os.O_RDONLY)
     rep = os.open(os.path.join(d, 'rep'), os.O_WRONLY)
-    serve(d, pid, shell, root, req, rep)
+    try:
+        serve(d, pid, cli, shell, req, rep)
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
 
 
 if __name__ == '__main__':

@@ -55,12 +55,23 @@ kitt_load
 modprobe sd_mod
 modprobe brd rd_nr=1 rd_size=65536
 cp /etc/iscsi/initiatorname.iscsi initiatorname.orig
-trap 'cp initiatorname.orig /etc/iscsi/initiatorname.iscsi' EXIT
+fio_pid=""
+cleanup() {
+	set +e
+	[ -z "$fio_pid" ] || kill "$fio_pid" 2>/dev/null
+	if pgrep -x iscsid >/dev/null; then
+		timeout 30 iscsiadm -m node --logoutall=all >/dev/null 2>&1
+		iscsiadm -m node -o delete >/dev/null 2>&1
+		killall iscsid
+	fi
+	cp initiatorname.orig /etc/iscsi/initiatorname.iscsi
+}
+trap cleanup EXIT
 echo "InitiatorName=$INIT" > /etc/iscsi/initiatorname.iscsi
 
 log "probe: nothing runs yet"
-ra $OCF_NOT_RUNNING iSCSITarget monitor "${TGT[@]}"
-ra $OCF_NOT_RUNNING iSCSILogicalUnit monitor "${LU[@]}"
+ra $OCF_NOT_RUNNING iSCSITarget monitor "${TGT[@]}" OCF_RESKEY_CRM_meta_interval=0
+ra $OCF_NOT_RUNNING iSCSILogicalUnit monitor "${LU[@]}" OCF_RESKEY_CRM_meta_interval=0
 
 log "start, then monitor"
 ra $OCF_SUCCESS iSCSITarget start "${TGT[@]}"
@@ -79,11 +90,20 @@ log "open-iscsi logs in through CHAP and writes"
 iscsid
 sleep 1
 iscsiadm -m discovery -t st -p $PORTAL >/dev/null || die "discovery failed"
-for kv in node.session.auth.authmethod=CHAP node.session.auth.username=hauser \
-	  node.session.auth.password=ha-secret-123 \
-	  node.session.timeo.replacement_timeout=5; do
-	iscsiadm -m node -T "$IQN" -p $PORTAL -o update -n "${kv%%=*}" -v "${kv#*=}"
-done
+# node_set KEY=VALUE...: set open-iscsi's record of the target
+node_set() {
+	local kv
+
+	for kv in "$@"; do
+		iscsiadm -m node -T "$IQN" -p $PORTAL -o update -n "${kv%%=*}" -v "${kv#*=}"
+	done
+}
+node_set node.session.auth.authmethod=CHAP node.session.auth.username=hauser \
+	node.session.auth.password=wrong-secret-123 \
+	node.session.timeo.replacement_timeout=5
+expect_fail "login with a wrong CHAP secret" \
+	iscsiadm -m node -T "$IQN" -p $PORTAL --login
+node_set node.session.auth.password=ha-secret-123
 iscsiadm -m node -T "$IQN" -p $PORTAL --login >/dev/null || die "login failed"
 dev=$(iscsi_disk "$IQN") || die "no disk appeared"
 head -c 16M /dev/urandom > data
@@ -95,7 +115,15 @@ fio --name=live --filename="$dev" --direct=1 --ioengine=libaio --rw=randrw \
 	--bs=4k --iodepth=8 --offset=32m --size=32m --time_based --runtime=120 \
 	--output=fio.out >/dev/null 2>&1 &
 fio_pid=$!
-sleep 3
+cmds=$ISCSI/$IQN/tpgt_1/lun/lun_0/statistics/scsi_tgt_port/in_cmds
+before=$(cat "$cmds")
+n=300
+while [ "$(cat "$cmds")" -lt $((before + 100)) ] && [ $n -gt 0 ]; do
+	sleep 0.1
+	n=$((n - 1))
+done
+kill -0 "$fio_pid" || die "fio is not running"
+[ "$(cat "$cmds")" -ge $((before + 100)) ] || die "fio's I/O does not reach the LUN"
 ra $OCF_SUCCESS iSCSILogicalUnit stop "${LU[@]}"
 ra $OCF_SUCCESS iSCSITarget stop "${TGT[@]}"
 ra $OCF_NOT_RUNNING iSCSILogicalUnit monitor "${LU[@]}"
@@ -103,7 +131,12 @@ ra $OCF_NOT_RUNNING iSCSITarget monitor "${TGT[@]}"
 [ ! -d "$ISCSI/$IQN" ] || die "the target is still in configfs"
 # Stopping twice is a success too (Pacemaker may repeat a stop).
 ra $OCF_SUCCESS iSCSITarget stop "${TGT[@]}"
-wait "$fio_pid" || true		# its I/O failed after replacement_timeout
+# The LUN went first: fio's I/O fails (the target core answers for a
+# LUN that is gone), it is not a success.
+if wait "$fio_pid"; then
+	die "fio succeeded with its LUN taken away"
+fi
+fio_pid=""
 
 log "start again: the initiator logs back in and finds its data"
 ra $OCF_SUCCESS iSCSITarget start "${TGT[@]}"
@@ -114,8 +147,9 @@ while [ "$(session_state)" != LOGGED_IN ] && [ $n -gt 0 ]; do
 	n=$((n - 1))
 done
 expect_eq "session state" "$(session_state)" LOGGED_IN
-got=$(dd if="$dev" bs=1M count=16 iflag=direct status=none | sha256sum) ||
+dd if="$dev" of=back bs=1M count=16 iflag=direct status=none ||
 	die "read after restart failed"
+got=$(sha256sum < back)
 expect_eq "the first 16 MiB after restart" "$got" "$sha"
 
 iscsiadm -m node -T "$IQN" -p $PORTAL --logout >/dev/null || die "logout failed"

@@ -45,6 +45,7 @@ kitt_tcli_start() {
 	while [ ! -e "$d/ready" ]; do
 		if [ -e "$d/failed" ] || [ $n -eq 0 ]; then
 			echo "targetcli: no server: $(tail -n 1 "$d/log")" >&2
+			rm -rf "$d"
 			return 1
 		fi
 		sleep 0.1
@@ -66,17 +67,27 @@ targetcli() {
 		command targetcli "$@"
 		return
 	fi
-	{
+	rc=gone
+	[ ! -p "$kitt_tcli_dir/req" ] || {
 		flock 9
-		printf '%s\n' "$*" >&"$kitt_tcli_req"
-		if read -r rc <&"$kitt_tcli_rep"; then
+		# A server gone makes the write fail, not this shell die.
+		trap '' PIPE
+		if printf '%s\t%s\n' "$PWD" "$*" >&"$kitt_tcli_req" 2>/dev/null &&
+		   read -r rc <&"$kitt_tcli_rep"; then
 			cat "$kitt_tcli_dir/out"
 			cat "$kitt_tcli_dir/err" >&2
 		else
-			echo "targetcli: $kitt_tcli_dir: the server is gone" >&2
-			rc=1
+			rc=gone
 		fi
+		trap - PIPE
 	} 9>"$kitt_tcli_dir/lock"
+	if [ "$rc" = gone ]; then
+		echo "targetcli: the server in $kitt_tcli_dir is gone" >&2
+		exec {kitt_tcli_req}>&- {kitt_tcli_rep}<&-
+		kitt_tcli_dir=none
+		command targetcli "$@"
+		return
+	fi
 	return "$rc"
 }
 
