@@ -28,7 +28,8 @@ expect_fail() {
 }
 
 # targetcli ARGS...: what /usr/bin/targetcli ARGS does (same shell, same
-# rescan of configfs, same output and exit status), answered by one
+# rescan of configfs, same output and exit status; standard output comes
+# whole before standard error, not interleaved), answered by one
 # targetcli_server.py per test shell, which pays Python's start-up and
 # imports (most of a call's ~2 s in a TCG guest) once. A first call from a
 # subshell, or KITT_TARGETCLI_ONESHOT=1, runs the program itself; so do
