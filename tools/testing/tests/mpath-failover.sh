@@ -263,6 +263,7 @@ cat turs.out
 grep -qi 'standby' turs.out || die "standby sense: $(cat turs.out)"
 only 2 1
 alua pa $UNAVAIL
+wait_path "$da" failed/faulty
 expect_eq "A's group seen through A" "$(rtpg_state "$da" 0x10)" "0x03"
 sg_turs -v "/dev/$da" > turs.out 2>&1 && die "TEST UNIT READY through an unavailable port succeeded"
 cat turs.out
