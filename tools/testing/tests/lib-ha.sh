@@ -26,8 +26,21 @@ TGT=(OCF_RESOURCE_INSTANCE=kitt-target OCF_RESKEY_implementation=lio-t
 LU=(OCF_RESOURCE_INSTANCE=kitt-lun0 OCF_RESKEY_implementation=lio-t
     OCF_RESKEY_target_iqn=$IQN OCF_RESKEY_lun=0 OCF_RESKEY_path=/dev/vda
     OCF_RESKEY_scsi_sn=0a1b2c3d OCF_RESKEY_allowed_initiators=$INIT)
-BLOCK=(OCF_RESOURCE_INSTANCE=kitt-block OCF_RESKEY_ip=$VIP
-       OCF_RESKEY_portno=3260 OCF_RESKEY_protocol=tcp OCF_RESKEY_action=block)
+# The portal is blocked around the group's start and stop with the rule
+# ocf:heartbeat:portblock inserts (Documentation/ha.rst), written here
+# directly: Debian 12's portblock looks for its rule in "iptables -n -L"
+# as "DROP tcp", iptables 1.8.9 lists it as "DROP 6", so its unblock
+# never removes it.
+block() {
+	iptables -w -I INPUT -p tcp -d "$VIP" -m multiport --dports 3260 -j DROP
+	log "portal $VIP:3260 blocked"
+}
+unblock() {
+	while iptables -w -D INPUT -p tcp -d "$VIP" -m multiport --dports 3260 -j DROP 2>/dev/null; do
+		:
+	done
+	log "portal $VIP:3260 unblocked"
+}
 
 # ra WANT AGENT ACTION ENV...: run a resource agent as Pacemaker does; its
 # exit status must be WANT.
@@ -71,20 +84,39 @@ node_net() {
 	done
 	ip link set eth0 up
 	ip addr add "$1/24" dev eth0
-	[ -b /dev/vda ] || die "no shared disk /dev/vda"
+	n=100
+	while [ ! -b /dev/vda ]; do
+		[ $n -gt 0 ] || die "no shared disk /dev/vda: $(ls /sys/block; cat /proc/partitions)"
+		sleep 0.1
+		n=$((n - 1))
+	done
 	# A failed node must not look alive to the host script.
 	trap '[ $? -eq 0 ] || flag abort' EXIT
 }
 
-# ha_start: the node starts the cluster's target and LUN, as Pacemaker's
-# group does after the floating address; the fabric module loads on
-# targetcli's first look (modprobe.d alias, as on a real node).
+# ha_start: the node starts the group as Pacemaker would: block the
+# portal, the floating address, the target, the LUN, unblock. The fabric
+# module loads on targetcli's first look (the modprobe.d alias, as on a
+# real node).
 ha_start() {
 	cp "$KITT_TOP/tools/kitt-modprobe.conf" /etc/modprobe.d/kitt.conf
 	modprobe target_core_mod
 	pr_dirs
+	block
+	ip addr add "$VIP/24" dev eth0
 	ra 0 iSCSITarget start "${TGT[@]}"
 	ra 0 iSCSILogicalUnit start "${LU[@]}"
 	ra 0 iSCSITarget monitor "${TGT[@]}"
 	ra 0 iSCSILogicalUnit monitor "${LU[@]}"
+	unblock
+}
+
+# ha_stop: the group stops in reverse; the portal is blocked first, so the host waits instead of seeing its LUN go.
+ha_stop() {
+	block
+	flag a-blocked
+	ra 0 iSCSILogicalUnit stop "${LU[@]}"
+	ra 0 iSCSITarget stop "${TGT[@]}"
+	ip addr del "$VIP/24" dev eth0
+	unblock
 }

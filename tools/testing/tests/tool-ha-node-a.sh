@@ -9,7 +9,6 @@
 . "$KITT_TOP/tools/testing/tests/lib-ha.sh"
 
 node_net "$NODE_A_ADDR"
-ip addr add "$VIP/24" dev eth0
 ha_start
 [ -d /sys/module/kitt ] || die "the agents' targetcli did not load kitt"
 wait_listen "$VIP:3260" || die "not listening on $VIP:3260"
@@ -23,12 +22,7 @@ log "node A served $(( $(cat "$cmds") - before )) commands in 15 s"
 [ "$(cat "$cmds")" -gt $((before + 100)) ] || die "no I/O reaches node A"
 
 log "planned stop, as the Pacemaker group stops"
-ra 0 portblock start "${BLOCK[@]}"
-flag a-blocked
-ra 0 iSCSILogicalUnit stop "${LU[@]}"
-ra 0 iSCSITarget stop "${TGT[@]}"
-ip addr del "$VIP/24" dev eth0
-ra 0 portblock stop "${BLOCK[@]}"
+ha_stop
 flag a-stopped
 log "node A stopped; waiting for the host to kill this guest"
 sleep 1200

@@ -65,7 +65,6 @@ log "node A blocked its portal: I/O stalls"
 wait_flag a-killed 900
 t_killed=$(date +%s.%N)
 log "node A is gone; node B takes over"
-ip addr add "$VIP/24" dev eth0
 ha_start
 [ -d /sys/module/kitt ] || die "the agents' targetcli did not load kitt"
 t_started=$(date +%s.%N)
