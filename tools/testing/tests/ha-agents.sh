@@ -33,19 +33,6 @@ LU=(OCF_RESOURCE_INSTANCE=lu0 OCF_RESKEY_implementation=lio-t
     OCF_RESKEY_target_iqn=$IQN OCF_RESKEY_lun=0 OCF_RESKEY_path=/dev/ram0
     OCF_RESKEY_allowed_initiators=$INIT)
 
-# ra WANT AGENT ACTION ENV...: run a resource agent as Pacemaker does (its
-# parameters in OCF_RESKEY_*); its exit status must be WANT.
-ra() {
-	local want=$1 agent=$2 action=$3 rc=0
-
-	shift 3
-	env "$@" OCF_RESKEY_CRM_meta_timeout=60000 "$RA/$agent" "$action" \
-		> ra.out 2>&1 || rc=$?
-	sed "s/^/    $agent $action: /" ra.out
-	[ "$rc" -eq "$want" ] || die "$agent $action: exit status $rc, want $want"
-	log "$agent $action: $rc"
-}
-
 # session_state: the state of open-iscsi's one session (LOGGED_IN, FAILED...)
 session_state() {
 	cat /sys/class/iscsi_session/session*/state 2>/dev/null | head -n 1

@@ -13,7 +13,6 @@ NODE_A_ADDR=192.0.2.1
 NODE_B_ADDR=192.0.2.2
 # The host script's directory, seen from the guest (a 9p share).
 FLAGS=$KITT_TOP/build/ha-failover
-RA=/usr/lib/ocf/resource.d/heartbeat
 
 export OCF_ROOT=/usr/lib/ocf HA_RSCTMP=/run/resource-agents
 mkdir -p "$HA_RSCTMP"
@@ -42,19 +41,6 @@ unblock() {
 	log "portal $VIP:3260 unblocked"
 }
 
-# ra WANT AGENT ACTION ENV...: run a resource agent as Pacemaker does; its
-# exit status must be WANT.
-ra() {
-	local want=$1 agent=$2 action=$3 rc=0 t0=$SECONDS
-
-	shift 3
-	env "$@" OCF_RESKEY_CRM_meta_timeout=120000 "$RA/$agent" "$action" \
-		> ra.out 2>&1 || rc=$?
-	sed "s/^/    $agent $action: /" ra.out
-	[ "$rc" -eq "$want" ] || die "$agent $action: exit status $rc, want $want"
-	log "$agent $action: $rc ($((SECONDS - t0)) s)"
-}
-
 flag() {
 	date +%s.%N > "$FLAGS/$1"
 }
@@ -74,6 +60,8 @@ wait_flag() {
 # node_net ADDR: the cluster network (QEMU's socket network between the
 # two guests) on eth0
 node_net() {
+	# A failed node must not look alive to the host script.
+	trap '[ $? -eq 0 ] || flag abort' EXIT
 	modprobe virtio_net
 	modprobe virtio_blk 2>/dev/null || true
 	local n=100
@@ -90,8 +78,6 @@ node_net() {
 		sleep 0.1
 		n=$((n - 1))
 	done
-	# A failed node must not look alive to the host script.
-	trap '[ $? -eq 0 ] || flag abort' EXIT
 }
 
 # ha_start: the node starts the group as Pacemaker would: block the

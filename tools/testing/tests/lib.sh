@@ -92,6 +92,21 @@ targetcli() {
 	return "$rc"
 }
 
+# ra WANT AGENT ACTION ENV...: run Pacemaker's resource agent AGENT
+# (resource-agents' heartbeat provider) as Pacemaker does, its parameters in
+# OCF_RESKEY_* given as ENV; its exit status must be WANT. Prints the agent's
+# output and how long it took.
+ra() {
+	local want=$1 agent=$2 action=$3 rc=0 t0=$SECONDS
+
+	shift 3
+	env OCF_ROOT=/usr/lib/ocf "$@" OCF_RESKEY_CRM_meta_timeout=120000 \
+		"/usr/lib/ocf/resource.d/heartbeat/$agent" "$action" > ra.out 2>&1 || rc=$?
+	sed "s/^/    $agent $action: /" ra.out
+	[ "$rc" -eq "$want" ] || die "$agent $action: exit status $rc, want $want"
+	log "$agent $action: $rc ($((SECONDS - t0)) s)"
+}
+
 # The directory for persistent reservations (APTPL) under the target
 # core's dbroot, which rtslib moves to /etc/rtslib-fb-target on first use.
 pr_dirs() {

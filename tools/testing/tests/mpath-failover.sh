@@ -31,12 +31,21 @@ modprobe dm_multipath
 modprobe brd rd_nr=1 rd_size=65536
 ip addr add $PB/8 dev lo 2>/dev/null || true
 
+cd "$(mktemp -d)"
 fio_pid=""
+map=""
+# cleanup [ok]: stop fio (let its run finish when all went well), take the
+# map down (failing what it queues), stop the daemons, log out
 cleanup() {
 	set +e
+	[ -z "$map" ] || dmsetup message "$map" 0 fail_if_no_path 2>/dev/null
 	touch stop
-	[ -z "$fio_pid" ] || wait "$fio_pid"
-	multipath -F >/dev/null 2>&1
+	if [ -n "$fio_pid" ]; then
+		[ "${1:-}" = ok ] || { pkill -P "$fio_pid"; kill "$fio_pid"; }
+		wait "$fio_pid"
+	fi
+	udevadm settle 2>/dev/null
+	timeout 30 multipath -F >/dev/null 2>&1
 	pkill -x multipathd
 	if pgrep -x iscsid >/dev/null; then
 		timeout 60 iscsiadm -m node --logoutall=all >/dev/null 2>&1
@@ -160,7 +169,6 @@ wait_path() {
 }
 
 n=300
-map=""
 while [ -z "$map" ] && [ $n -gt 0 ]; do
 	multipath -v0 2>/dev/null || true
 	map=$(multipathd show maps raw format "%n" 2>/dev/null | head -n 1)
@@ -251,20 +259,26 @@ carries 2 || die "no I/O through path B"
 
 log "ALUA: A active/non-optimized, then standby, then unavailable; B stays optimized"
 alua pa $ANO
-expect_eq "A's group seen through B" "$(rtpg_state "$db" 0x10)" "0x01"
+st=$(rtpg_state "$db" 0x10) || die "no REPORT TARGET PORT GROUPS through B"
+expect_eq "A's group seen through B" "$st" "0x01"
 cat rtpg.out
 only 2 1
 alua pa $STANDBY
 wait_path "$da" active/ghost
-expect_eq "A's group seen through A" "$(rtpg_state "$da" 0x10)" "0x02"
-expect_eq "B's group seen through A" "$(rtpg_state "$da" 0x20)" "0x00"
+st=$(rtpg_state "$da" 0x10) || die "no REPORT TARGET PORT GROUPS through standby A"
+expect_eq "A's group seen through A" "$st" "0x02"
+st=$(rtpg_state "$da" 0x20) || die "no REPORT TARGET PORT GROUPS through standby A"
+expect_eq "B's group seen through A" "$st" "0x00"
+sg_inq "/dev/$da" >/dev/null || die "INQUIRY through a standby port failed"
 sg_turs -v "/dev/$da" > turs.out 2>&1 && die "TEST UNIT READY through a standby port succeeded"
 cat turs.out
 grep -qi 'standby' turs.out || die "standby sense: $(cat turs.out)"
 only 2 1
 alua pa $UNAVAIL
 wait_path "$da" failed/faulty
-expect_eq "A's group seen through A" "$(rtpg_state "$da" 0x10)" "0x03"
+st=$(rtpg_state "$da" 0x10) || die "no REPORT TARGET PORT GROUPS through unavailable A"
+expect_eq "A's group seen through A" "$st" "0x03"
+sg_inq "/dev/$da" >/dev/null || die "INQUIRY through an unavailable port failed"
 sg_turs -v "/dev/$da" > turs.out 2>&1 && die "TEST UNIT READY through an unavailable port succeeded"
 cat turs.out
 grep -qi 'unavailable' turs.out || die "unavailable sense: $(cat turs.out)"
@@ -324,8 +338,9 @@ log "$runs fio runs of 48 MiB written and read back, no error"
 expect_eq "fio runs without an error" "$(grep -l 'err= 0' fio.*.out | wc -l)" "$runs"
 multipath -ll "$map"
 
-cleanup
+cleanup ok
 trap - EXIT
+dmsetup ls --target multipath | grep -q "^$map" && die "the map is still there after multipath -F"
 wait_no_sessions "$IQN"
 kitt_unload
 rmmod brd

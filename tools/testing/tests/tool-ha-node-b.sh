@@ -78,9 +78,11 @@ while [ "$(cat "$cmds")" -lt 100 ]; do
 done
 t_io=$(date +%s.%N)
 runs_then=$(cat fio.runs 2>/dev/null || echo 0)
+n=1200
 while [ "$(cat fio.runs 2>/dev/null || echo 0)" -lt $((runs_then + 2)) ]; do
-	[ ! -e fio.failed ] || break
+	[ ! -e fio.failed ] && [ $n -gt 0 ] || break
 	sleep 0.5
+	n=$((n - 1))
 done
 touch stop
 wait "$fio_pid" || die "fio failed in run $(cat fio.failed): $(head -c 3000 "fio.$(cat fio.failed).out")"
