@@ -250,6 +250,28 @@ only() {
 	die "I/O still goes through tpg$2"
 }
 
+# a_inaccessible STATE PATH_STATE RTPG_STATE WORD: group pa goes to STATE
+# (standby or unavailable): multipathd shows A in PATH_STATE, REPORT TARGET
+# PORT GROUPS and INQUIRY still work through A and give RTPG_STATE for pa
+# and 0x00 for pb, TEST UNIT READY through A fails with a sense naming
+# WORD, and I/O goes through B alone.
+a_inaccessible() {
+	local st
+
+	alua pa "$1"
+	wait_path "$da" "$2"
+	st=$(rtpg_state "$da" 0x10) || die "no REPORT TARGET PORT GROUPS through $4 A"
+	expect_eq "A's group seen through A" "$st" "$3"
+	st=$(rtpg_state "$da" 0x20) || die "no REPORT TARGET PORT GROUPS through $4 A"
+	expect_eq "B's group seen through A" "$st" "0x00"
+	sg_inq "/dev/$da" >/dev/null || die "INQUIRY through a $4 port failed"
+	sg_turs -v "/dev/$da" > turs.out 2>&1 &&
+		die "TEST UNIT READY through a $4 port succeeded"
+	cat turs.out
+	grep -qi "$4" turs.out || die "$4 sense: $(cat turs.out)"
+	only 2 1
+}
+
 rm -f stop fio.failed fio.runs
 fio_loop &
 fio_pid=$!
@@ -263,26 +285,8 @@ st=$(rtpg_state "$db" 0x10) || die "no REPORT TARGET PORT GROUPS through B"
 expect_eq "A's group seen through B" "$st" "0x01"
 cat rtpg.out
 only 2 1
-alua pa $STANDBY
-wait_path "$da" active/ghost
-st=$(rtpg_state "$da" 0x10) || die "no REPORT TARGET PORT GROUPS through standby A"
-expect_eq "A's group seen through A" "$st" "0x02"
-st=$(rtpg_state "$da" 0x20) || die "no REPORT TARGET PORT GROUPS through standby A"
-expect_eq "B's group seen through A" "$st" "0x00"
-sg_inq "/dev/$da" >/dev/null || die "INQUIRY through a standby port failed"
-sg_turs -v "/dev/$da" > turs.out 2>&1 && die "TEST UNIT READY through a standby port succeeded"
-cat turs.out
-grep -qi 'standby' turs.out || die "standby sense: $(cat turs.out)"
-only 2 1
-alua pa $UNAVAIL
-wait_path "$da" failed/faulty
-st=$(rtpg_state "$da" 0x10) || die "no REPORT TARGET PORT GROUPS through unavailable A"
-expect_eq "A's group seen through A" "$st" "0x03"
-sg_inq "/dev/$da" >/dev/null || die "INQUIRY through an unavailable port failed"
-sg_turs -v "/dev/$da" > turs.out 2>&1 && die "TEST UNIT READY through an unavailable port succeeded"
-cat turs.out
-grep -qi 'unavailable' turs.out || die "unavailable sense: $(cat turs.out)"
-only 2 1
+a_inaccessible $STANDBY active/ghost 0x02 standby
+a_inaccessible $UNAVAIL failed/faulty 0x03 unavailable
 log "ALUA: A optimized again, then B to standby: I/O moves to A alone"
 alua pa $AO
 wait_path "$da" active/ready
