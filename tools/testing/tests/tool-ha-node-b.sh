@@ -109,8 +109,8 @@ secs() { echo "$1 $2" | awk '{ printf "%.1f", $2 - $1 }'; }
 log "fio: $runs runs, no error; the reference reads back unchanged"
 {
 	echo "ha-failover: I/O stopped at node A's portblock; node A killed $(secs "$t_blocked" "$t_killed") s later"
-	echo "ha-failover: node B started the target $(secs "$t_killed" "$t_started") s after that"
-	echo "ha-failover: the initiator's I/O resumed $(secs "$t_started" "$t_io") s after the start"
+	echo "ha-failover: node B's agents had its target and LUN up $(secs "$t_killed" "$t_started") s after that"
+	echo "ha-failover: the initiator's I/O resumed $(secs "$t_started" "$t_io") s later"
 	echo "ha-failover: I/O stalled $(secs "$t_blocked" "$t_io") s in all; the longest write or read waited $max_ms ms"
 	echo "ha-failover: errors seen by fio: 0 in $runs runs; the 16 MiB written before read back unchanged"
 } | tee "$FLAGS/report"
