@@ -303,12 +303,14 @@ kitt_trace() {
 	echo "$1" > $t/events/kitt/enable
 }
 
-# bench_iscsi TARGET: TARGET is kitt or lio (iscsi_target_mod).
+# bench_iscsi TARGET: TARGET is kitt, lio (iscsi_target_mod) or
+# kitt-trace (kitt with all its trace events on, as with TRACE=1).
 bench_iscsi() {
-	local dev n i
+	local dev n i mod=${1%-trace} trace=$TRACE
 
-	"$1_load"
-	[ "$1$TRACE" != kitt1 ] || kitt_trace 1
+	[ "$1" != kitt-trace ] || trace=1
+	"${mod}_load"
+	[ "$mod$trace" != kitt1 ] || kitt_trace 1
 	iscsi_configure
 	iscsi_login "$IQN" || die "$1: login failed"
 	dev=$(iscsi_disk "$IQN") || die "$1: no disk"
@@ -336,8 +338,8 @@ bench_iscsi() {
 		iscsi_backstore_del "$i"
 	done
 	insn_symbols "$1"
-	[ "$1$TRACE" != kitt1 ] || kitt_trace 0
-	"$1_unload"
+	[ "$mod$trace" != kitt1 ] || kitt_trace 0
+	"${mod}_unload"
 }
 
 # ---- NVMe/TCP: nvmet-tcp, through the kernel's nvme-tcp host ----
@@ -520,7 +522,7 @@ sleep 1
 : > "$RAW"
 for t in $TARGETS; do
 	case $t in
-	kitt|lio) bench_iscsi "$t" ;;
+	kitt|kitt-trace|lio) bench_iscsi "$t" ;;
 	nvmet) bench_nvmet ;;
 	*) die "unknown target $t" ;;
 	esac

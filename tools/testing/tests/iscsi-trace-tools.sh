@@ -1,10 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0
 # timeout: 400
 #
-# The two bpftrace one-liners of Documentation/admin-guide.rst ("Tracing"),
-# run as written there against kitt's trace events: refused logins counted
-# by initiator, class, detail and reason, and a histogram of command
-# latency that counts every command once.
+# The perf command and the two bpftrace one-liners of
+# Documentation/admin-guide.rst ("Tracing"), run as written there against
+# kitt's trace events: perf trace prints the events, and the one-liners
+# count refused logins by initiator, class, detail and reason, and make a
+# histogram of command latency that counts every command once.
 . "$KITT_TOP/tools/testing/tests/lib.sh"
 
 IQN=iqn.2003-01.org.example.lab:bpf
@@ -12,7 +13,9 @@ NAME=iqn.2003-01.org.example.lab:bpf-host
 READS=20
 work=$(mktemp -d)
 
-command -v bpftrace >/dev/null || die "no bpftrace (tools/setup.sh installs it)"
+for t in bpftrace perf; do
+	command -v $t >/dev/null || die "no $t (tools/setup.sh installs it)"
+done
 kitt_load
 demo_target "$IQN"
 mountpoint -q /sys/kernel/debug || mount -t debugfs nodev /sys/kernel/debug
@@ -27,6 +30,8 @@ awk '/^    bpftrace -e/ { n++; on = 1 } on && /^$/ { on = 0 }
 	die "the admin guide has no two bpftrace one-liners"
 log "one-liner 1: $(cat "$work/oneliner1.sh")"
 log "one-liner 2: $(cat "$work/oneliner2.sh")"
+grep -m1 "^    perf trace -e 'kitt:\*'$" "$doc" | sed 's/^    //' > "$work/perf.sh"
+[ -s "$work/perf.sh" ] || die "the admin guide has no perf trace command"
 
 # start_bpf N: runs one-liner N in the background until its probes are
 # attached. bpftrace says "Attaching" before it attaches: a BEGIN probe,
@@ -65,8 +70,33 @@ stop_bpf() {
 	cat "$work/out$1"
 }
 
+# perf trace prints nothing when it starts: refused logins from another
+# initiator name until it shows one tell when it traces.
+start_perf() {
+	sh "$work/perf.sh" > "$work/outp" 2>&1 &
+	echo $! > "$work/pidp"
+	for _ in $(seq 60); do
+		grep -q 'kitt_login_result.*:warm-up' "$work/outp" && return 0
+		kill -0 "$(cat "$work/pidp")" 2>/dev/null || break
+		PYTHONPATH=$KITT_TOP/tools/testing python3 - "$IQN" <<'PY'
+import sys
+from iscsi_peer import Peer
+bad = Peer('127.0.0.1')
+try:
+    bad.login(sys.argv[1] + ':warm-up', sys.argv[1] + '-none')
+except RuntimeError:
+    pass
+bad.close()
+PY
+		sleep 1
+	done
+	cat "$work/outp"
+	die "perf trace did not trace kitt's events"
+}
+
 start_bpf 1
 start_bpf 2
+start_perf
 
 PYTHONPATH=$KITT_TOP/tools/testing python3 - "$IQN" "$NAME" "$READS" <<'PY' || die "the initiator failed"
 import sys
@@ -90,6 +120,19 @@ PY
 
 stop_bpf 1
 stop_bpf 2
+kill -INT "$(pgrep -P "$(cat "$work/pidp")" -x perf || cat "$work/pidp")"
+wait "$(cat "$work/pidp")" || true
+log "perf trace printed, from its first line with $NAME:"
+sed -n "/$NAME/,\$ p" "$work/outp"
+
+# perf: every event of the session, with its fields (perf trace prints
+# them in decimal and leaves out those that are 0: opcode 40 is READ(10)).
+n=$(grep -c "kitt:kitt_cmd_submit(.*len: 512, tsih: [1-9][0-9]*, opcode: 40)" "$work/outp") || true
+expect_eq "READs in perf trace's kitt_cmd_submit events" "$n" "$READS"
+n=$(grep -c "kitt:kitt_cmd_complete(.*bytes: 512, tsih: [1-9][0-9]*, opcode: 40)" "$work/outp") || true
+expect_eq "READs in perf trace's kitt_cmd_complete events" "$n" "$READS"
+n=$(grep -c "kitt:kitt_login_result(.*initiator: \"$NAME\".*class: 2" "$work/outp") || true
+expect_eq "refused logins in perf trace" "$n" 2
 
 # Refused logins: both, as class 2 (initiator error) detail 3 (not found).
 n=$(awk -v key="@[$NAME, 2, 3, " 'index($0, key) == 1 { s += $NF } END { print s + 0 }' "$work/out1")
