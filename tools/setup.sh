@@ -9,7 +9,7 @@ set -eu
 PKGS_MAIN="build-essential kmod cpio xz-utils zstd busybox-static
 qemu-system-x86 qemu-utils sparse targetcli-fb python3-rtslib-fb open-iscsi
 libiscsi-bin sg3-utils lsscsi fio dbus iproute2 e2fsprogs dkms python3-docutils psmisc
-clang libclang-rt-14-dev resource-agents multipath-tools iptables bpftrace linux-perf
+clang libclang-rt-14-dev resource-agents multipath-tools iptables bpftrace linux-perf trace-cmd
 linux-image-amd64 linux-headers-amd64"
 PKGS_BPO="linux-image-amd64 linux-headers-amd64 linux-source-6.12"
 

@@ -22,17 +22,20 @@ TRACE_EVENT(kitt_login_start,
 	TP_ARGS(peer, isid, tsih, cid),
 	TP_STRUCT__entry(
 		__string(peer, peer)
-		__array(u8, isid, 6)
+		__field(u64, isid)
 		__field(u16, tsih)
 		__field(u16, cid)
 	),
 	TP_fast_assign(
 		kitt_assign_str(peer, peer);
-		memcpy(__entry->isid, isid, 6);
+		/* one number: perf's and trace-cmd's parser take no %ph */
+		__entry->isid = (u64)isid[0] << 40 | (u64)isid[1] << 32 |
+				(u64)isid[2] << 24 | (u64)isid[3] << 16 |
+				(u64)isid[4] << 8 | isid[5];
 		__entry->tsih = tsih;
 		__entry->cid = cid;
 	),
-	TP_printk("peer=%s isid=%6phN tsih=%u cid=%u", __get_str(peer),
+	TP_printk("peer=%s isid=%012llx tsih=%u cid=%u", __get_str(peer),
 		  __entry->isid, __entry->tsih, __entry->cid)
 );
 
@@ -64,7 +67,8 @@ TRACE_EVENT(kitt_login_result,
 		__entry->class = class;
 		__entry->detail = detail;
 	),
-	TP_printk("peer=%s initiator=%s target=%s tsih=%u class=%u detail=%u why=\"%s\"",
+	/* why, with its spaces, last and unquoted: libtraceevent takes no \" */
+	TP_printk("peer=%s initiator=%s target=%s tsih=%u class=%u detail=%u why=%s",
 		  __get_str(peer), __get_str(initiator), __get_str(target),
 		  __entry->tsih, __entry->class, __entry->detail,
 		  __get_str(why))
@@ -127,7 +131,7 @@ TRACE_EVENT(kitt_conn_state,
 		__entry->old = old;
 		__entry->state = state;
 	),
-	TP_printk("conn=%p tsih=%u old=%d state=%d why=\"%s\"",
+	TP_printk("conn=%p tsih=%u old=%d state=%d why=%s",
 		  __entry->conn, __entry->tsih, __entry->old, __entry->state,
 		  __get_str(why))
 );

@@ -1,19 +1,22 @@
 # SPDX-License-Identifier: GPL-2.0
 # timeout: 400
 #
-# The perf command and the two bpftrace one-liners of
-# Documentation/admin-guide.rst ("Tracing"), run as written there against
-# kitt's trace events: perf trace prints the events, and the one-liners
-# count refused logins by initiator, class, detail and reason, and make a
-# histogram of command latency that counts every command once.
+# The tracing commands of Documentation/admin-guide.rst ("Tracing"), run
+# as written there against kitt's trace events: perf record and trace-cmd
+# record (each around one initiator run instead of "sleep 60") report the
+# events with their fields, and the two bpftrace one-liners, running
+# meanwhile, count the refused logins by initiator, class, detail and
+# reason and make a histogram of command latency that counts every
+# command once.
 . "$KITT_TOP/tools/testing/tests/lib.sh"
 
 IQN=iqn.2003-01.org.example.lab:bpf
 NAME=iqn.2003-01.org.example.lab:bpf-host
 READS=20
 work=$(mktemp -d)
+doc=$KITT_TOP/Documentation/admin-guide.rst
 
-for t in bpftrace perf; do
+for t in bpftrace perf trace-cmd; do
 	command -v $t >/dev/null || die "no $t (tools/setup.sh installs it)"
 done
 kitt_load
@@ -21,17 +24,43 @@ demo_target "$IQN"
 mountpoint -q /sys/kernel/debug || mount -t debugfs nodev /sys/kernel/debug
 mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing
 
-# The one-liners, copied from the admin guide's literal blocks.
-doc=$KITT_TOP/Documentation/admin-guide.rst
+# The commands, copied from the admin guide's literal blocks.
 awk '/^    bpftrace -e/ { n++; on = 1 } on && /^$/ { on = 0 }
      on { sub(/^    /, ""); print > (dir "/oneliner" n ".sh") }' \
 	dir="$work" "$doc"
 [ -s "$work/oneliner1.sh" ] && [ -s "$work/oneliner2.sh" ] ||
 	die "the admin guide has no two bpftrace one-liners"
-log "one-liner 1: $(cat "$work/oneliner1.sh")"
-log "one-liner 2: $(cat "$work/oneliner2.sh")"
-grep -m1 "^    perf trace -e 'kitt:\*'$" "$doc" | sed 's/^    //' > "$work/perf.sh"
-[ -s "$work/perf.sh" ] || die "the admin guide has no perf trace command"
+for t in perf trace-cmd; do
+	grep -m1 "^    $t record .* sleep 60 && " "$doc" | sed 's/^    //' > "$work/$t.sh"
+	[ -s "$work/$t.sh" ] || die "the admin guide has no $t record command"
+done
+for f in oneliner1 oneliner2 perf trace-cmd; do
+	log "$f: $(cat "$work/$f.sh")"
+done
+
+# The initiator: two logins refused (no such target), then a session
+# with READS reads of 512 bytes and a logout.
+cat > "$work/initiator.py" <<'PY'
+import sys
+from iscsi_peer import *
+
+iqn, name, reads = sys.argv[1], sys.argv[2], int(sys.argv[3])
+for target in (iqn + '-none', iqn + '-gone'):
+    bad = Peer('127.0.0.1')
+    try:
+        bad.login(name, target)
+    except RuntimeError:
+        pass
+    bad.close()
+p = Peer('127.0.0.1')
+p.login(name, iqn)
+for i in range(reads):
+    p.scsi_read(0, rw10(0x28, i, 1), 512)
+assert p.logout().opcode == OP_LOGOUT_RSP
+p.close()
+PY
+echo "PYTHONPATH=$KITT_TOP/tools/testing python3 $work/initiator.py $IQN $NAME $READS" \
+	> "$work/initiator.sh"
 
 # start_bpf N: runs one-liner N in the background until its probes are
 # attached. bpftrace says "Attaching" before it attaches: a BEGIN probe,
@@ -56,7 +85,7 @@ stop_bpf() {
 
 	sh_pid=$(cat "$work/pid$1")
 	bpf_pid=$(pgrep -P "$sh_pid" -x bpftrace) || bpf_pid=$sh_pid
-	kill -INT "$bpf_pid"
+	kill -INT "$bpf_pid" 2>/dev/null || true
 	for _ in $(seq 60); do
 		kill -0 "$sh_pid" 2>/dev/null || break
 		sleep 1
@@ -70,81 +99,57 @@ stop_bpf() {
 	cat "$work/out$1"
 }
 
-# perf trace prints nothing when it starts: refused logins from another
-# initiator name until it shows one tell when it traces.
-start_perf() {
-	sh "$work/perf.sh" > "$work/outp" 2>&1 &
-	echo $! > "$work/pidp"
-	for _ in $(seq 60); do
-		grep -q 'kitt_login_result.*:warm-up' "$work/outp" && return 0
-		kill -0 "$(cat "$work/pidp")" 2>/dev/null || break
-		PYTHONPATH=$KITT_TOP/tools/testing python3 - "$IQN" <<'PY'
-import sys
-from iscsi_peer import Peer
-bad = Peer('127.0.0.1')
-try:
-    bad.login(sys.argv[1] + ':warm-up', sys.argv[1] + '-none')
-except RuntimeError:
-    pass
-bad.close()
-PY
-		sleep 1
-	done
-	cat "$work/outp"
-	die "perf trace did not trace kitt's events"
+# record TOOL: the guide's TOOL command with the initiator for "sleep 60";
+# its report goes to out-TOOL.
+record() {
+	sed "s|sleep 60|sh $work/initiator.sh|" "$work/$1.sh" > "$work/run-$1.sh"
+	(cd "$work" && sh "run-$1.sh") > "$work/out-$1" 2> "$work/err-$1" || {
+		cat "$work/err-$1"
+		die "$1 failed"
+	}
+	log "$1 reported, from its first line with $NAME:"
+	sed -n "/$NAME/,\$ p" "$work/out-$1"
+}
+
+# check_report TOOL: the session's events, with the fields as kitt prints
+# them.
+check_report() {
+	local n
+
+	n=$(grep -c "kitt_login_result: *.* initiator=$NAME target=$IQN-[a-z]* tsih=0 class=2 detail=3 " "$work/out-$1") || true
+	expect_eq "$1: the refused logins' kitt_login_result" "$n" 2
+	n=$(grep -c "kitt_login_start: *peer=127.0.0.1:[0-9]* isid=801234560001 tsih=0 cid=0$" "$work/out-$1") || true
+	expect_eq "$1: kitt_login_start of each login, with its ISID" "$n" 3
+	n=$(grep -c "kitt_sess_create: *tsih=[1-9][0-9]* initiator=$NAME target=$IQN type=normal" "$work/out-$1") || true
+	expect_eq "$1: kitt_sess_create" "$n" 1
+	n=$(grep -c "kitt_cmd_submit: *tsih=[1-9][0-9]* itt=0x[0-9a-f]* lun=0 opcode=0x28 len=512$" "$work/out-$1") || true
+	expect_eq "$1: the READs' kitt_cmd_submit" "$n" "$READS"
+	n=$(grep -c "kitt_cmd_complete: *tsih=[1-9][0-9]* itt=0x[0-9a-f]* opcode=0x28 bytes=512 resid=0 status=0x00$" "$work/out-$1") || true
+	expect_eq "$1: the READs' kitt_cmd_complete" "$n" "$READS"
+	n=$(grep -c "kitt_sess_end: *tsih=[1-9][0-9]* initiator=$NAME target=$IQN type=normal logged_out=1" "$work/out-$1") || true
+	expect_eq "$1: kitt_sess_end after the logout" "$n" 1
 }
 
 start_bpf 1
 start_bpf 2
-start_perf
-
-PYTHONPATH=$KITT_TOP/tools/testing python3 - "$IQN" "$NAME" "$READS" <<'PY' || die "the initiator failed"
-import sys
-from iscsi_peer import *
-
-iqn, name, reads = sys.argv[1], sys.argv[2], int(sys.argv[3])
-for target in (iqn + '-none', iqn + '-gone'):
-    bad = Peer('127.0.0.1')
-    try:
-        bad.login(name, target)
-    except RuntimeError:
-        pass
-    bad.close()
-p = Peer('127.0.0.1')
-p.login(name, iqn)
-for i in range(reads):
-    p.scsi_read(0, rw10(0x28, i, 1), 512)
-assert p.logout().opcode == OP_LOGOUT_RSP
-p.close()
-PY
-
+record perf
+record trace-cmd
 stop_bpf 1
 stop_bpf 2
-kill -INT "$(pgrep -P "$(cat "$work/pidp")" -x perf || cat "$work/pidp")"
-wait "$(cat "$work/pidp")" || true
-log "perf trace printed, from its first line with $NAME:"
-sed -n "/$NAME/,\$ p" "$work/outp"
+check_report perf
+check_report trace-cmd
 
-# perf: every event of the session, with its fields (perf trace prints
-# them in decimal and leaves out those that are 0: opcode 40 is READ(10)).
-n=$(grep -c "kitt:kitt_cmd_submit(.*len: 512, tsih: [1-9][0-9]*, opcode: 40)" "$work/outp") || true
-expect_eq "READs in perf trace's kitt_cmd_submit events" "$n" "$READS"
-n=$(grep -c "kitt:kitt_cmd_complete(.*bytes: 512, tsih: [1-9][0-9]*, opcode: 40)" "$work/outp") || true
-expect_eq "READs in perf trace's kitt_cmd_complete events" "$n" "$READS"
-n=$(grep -c "kitt:kitt_login_result(.*initiator: \"$NAME\".*class: 2" "$work/outp") || true
-expect_eq "refused logins in perf trace" "$n" 2
-
-# Refused logins: both, as class 2 (initiator error) detail 3 (not found).
+# Refused logins: four (two per run), class 2 (initiator error) detail 3
+# (not found).
 n=$(awk -v key="@[$NAME, 2, 3, " 'index($0, key) == 1 { s += $NF } END { print s + 0 }' "$work/out1")
-expect_eq "refused logins counted by the one-liner (class 2 detail 3)" "$n" 2
-grep -q "^@\[$NAME, 0, 0" "$work/out1" && die "a login that worked was counted as refused"
+expect_eq "refused logins counted by the one-liner (class 2 detail 3)" "$n" 4
 
-# The histogram counts each command once: the READs and whatever else the
-# session sent (none here), so exactly READS.
-# A bucket line: "[lo, hi)  COUNT |@@@ |" or "[n]  COUNT |...|".
+# The histogram counts each command once: the READs of both runs, as the
+# sessions sent nothing else. A bucket line: "[lo, hi)  COUNT |@@@ |" or
+# "[n]  COUNT |...|".
 total=$(awk '/^@usecs:/ { on = 1; next }
 	on && /^\[/ { sub(/^[^])]*[])] */, ""); s += $1 } END { print s + 0 }' "$work/out2")
-expect_eq "commands in the latency histogram" "$total" "$READS"
+expect_eq "commands in the latency histogram" "$total" $((2 * READS))
 grep -q '^@t\[' "$work/out2" && die "submit events left without a completion in @t"
 
 rm -rf "$work"

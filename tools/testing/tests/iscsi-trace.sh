@@ -44,9 +44,12 @@ def events():
         m = re.search(r' (kitt_\w+): (.*)$', line)
         if not m:
             continue
-        fields = dict(re.findall(r'(\w+)=("[^"]*"|\S+)', m.group(2)))
-        got.setdefault(m.group(1), []).append(
-            {k: v.strip('"') for k, v in fields.items()})
+        # "why", which has spaces, comes last: the rest of the line
+        body, _, why = m.group(2).partition('why=')
+        fields = dict(re.findall(r'(\w+)=(\S+)', body))
+        if _:
+            fields['why'] = why
+        got.setdefault(m.group(1), []).append(fields)
     return got
 
 
