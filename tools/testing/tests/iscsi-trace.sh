@@ -45,9 +45,9 @@ def events():
         if not m:
             continue
         # "why", which has spaces, comes last: the rest of the line
-        body, _, why = m.group(2).partition('why=')
+        body, has_why, why = m.group(2).partition(' why=')
         fields = dict(re.findall(r'(\w+)=(\S+)', body))
-        if _:
+        if has_why:
             fields['why'] = why
         got.setdefault(m.group(1), []).append(fields)
     return got
