@@ -24,7 +24,8 @@ cleanup() {
 		pkill -x $p || true
 	done
 	for _ in $(seq 20); do
-		pgrep -x 'bpftrace|perf|trace-cmd' >/dev/null || break
+		pgrep -x bpftrace >/dev/null || pgrep -x perf >/dev/null ||
+			pgrep -x trace-cmd >/dev/null || break
 		sleep 0.5
 	done
 	rm -rf "$work"
@@ -80,10 +81,14 @@ echo "PYTHONPATH=$KITT_TOP/tools/testing python3 $work/initiator.py $IQN $NAME $
 	> "$work/initiator.sh"
 
 # start_bpf N: runs one-liner N in the background until its probes are
-# attached. bpftrace says "Attaching" before it attaches: a BEGIN probe,
-# which fires once all the others are attached, says when it is ready.
+# attached. The test adds two probes of its own: bpftrace says "Attaching"
+# before it attaches, so a BEGIN probe (it fires once the others are
+# attached) says when it is ready; and a refused login from the initiator
+# name STOP makes it exit() (see stop_bpf).
+STOP=iqn.2003-01.org.example.lab:bpf-stop
 start_bpf() {
-	sed '$ s/'"'"'$/ BEGIN { printf("bpftrace-ready\\n"); }'"'"'/' \
+	sed '$ s/'"'"'$/ BEGIN { printf("bpftrace-ready\\n"); }\
+tracepoint:kitt:kitt_login_result \/str(args->initiator) == "'"$STOP"'"\/ { exit(); }'"'"'/' \
 		"$work/oneliner$1.sh" > "$work/run$1.sh"
 	sh "$work/run$1.sh" > "$work/out$1" 2>&1 &
 	echo $! > "$work/pid$1"
@@ -96,24 +101,46 @@ start_bpf() {
 	die "bpftrace one-liner $1 did not attach"
 }
 
-# stop_bpf N: SIGINT makes bpftrace print its maps and exit.
-stop_bpf() {
-	local sh_pid bpf_pid
-
-	sh_pid=$(cat "$work/pid$1")
-	bpf_pid=$(pgrep -P "$sh_pid" -x bpftrace) || bpf_pid=$sh_pid
-	kill -INT "$bpf_pid" 2>/dev/null || true
-	for _ in $(seq 60); do
-		kill -0 "$sh_pid" 2>/dev/null || break
+# bpf_gone N SECS: one-liner N has exited within SECS seconds.
+bpf_gone() {
+	for _ in $(seq "$2"); do
+		kill -0 "$(cat "$work/pid$1")" 2>/dev/null || return 0
 		sleep 1
 	done
-	if kill -0 "$sh_pid" 2>/dev/null; then
-		ps -ef | grep -e bpftrace -e oneliner >&2
-		cat "$work/out$1"
-		die "bpftrace one-liner $1 did not end on SIGINT"
-	fi
-	log "one-liner $1 printed:"
-	cat "$work/out$1"
+	return 1
+}
+
+# stop_bpf N...: a refused login from STOP makes each one-liner exit()
+# and print its maps. One that has not exited after 30 s gets SIGINT, as
+# from a terminal (it, too, prints the maps), and the test fails if that
+# does not end it either.
+stop_bpf() {
+	local n bpf_pid
+
+	PYTHONPATH=$KITT_TOP/tools/testing python3 - "$IQN" "$STOP" <<'PY'
+import sys
+from iscsi_peer import Peer
+bad = Peer('127.0.0.1')
+try:
+    bad.login(sys.argv[2], sys.argv[1] + '-none')
+except RuntimeError:
+    pass
+bad.close()
+PY
+	for n in "$@"; do
+		if ! bpf_gone "$n" 30; then
+			log "one-liner $n did not exit(): SIGINT"
+			bpf_pid=$(pgrep -P "$(cat "$work/pid$n")" -x bpftrace) || true
+			grep -E '^(State|SigIgn|SigCgt)' "/proc/$bpf_pid/status" || true
+			kill -INT "$bpf_pid" 2>/dev/null || true
+			bpf_gone "$n" 30 || {
+				cat "$work/out$n"
+				die "bpftrace one-liner $n ended neither by exit() nor on SIGINT"
+			}
+		fi
+		log "one-liner $n printed:"
+		cat "$work/out$n"
+	done
 }
 
 # record TOOL: the guide's TOOL command with the initiator for "sleep 60";
@@ -155,8 +182,7 @@ start_bpf 1
 start_bpf 2
 record perf
 record trace-cmd
-stop_bpf 1
-stop_bpf 2
+stop_bpf 1 2
 check_report perf
 check_report trace-cmd
 
