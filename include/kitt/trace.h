@@ -15,6 +15,7 @@
 
 #include <linux/tracepoint.h>
 #include "kitt/compat.h"
+#include "kitt/pdu.h"
 
 /* A Login Request starts a login on a connection from @peer. */
 TRACE_EVENT(kitt_login_start,
@@ -29,9 +30,8 @@ TRACE_EVENT(kitt_login_start,
 	TP_fast_assign(
 		kitt_assign_str(peer, peer);
 		/* one number: perf's and trace-cmd's parser take no %ph */
-		__entry->isid = (u64)isid[0] << 40 | (u64)isid[1] << 32 |
-				(u64)isid[2] << 24 | (u64)isid[3] << 16 |
-				(u64)isid[4] << 8 | isid[5];
+		__entry->isid = (u64)kitt_get_be16(isid) << 32 |
+				kitt_get_be32(isid + 2);
 		__entry->tsih = tsih;
 		__entry->cid = cid;
 	),

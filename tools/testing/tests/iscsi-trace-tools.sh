@@ -55,19 +55,23 @@ for f in oneliner1 oneliner2 perf trace-cmd; do
 done
 
 # The initiator: two logins refused (no such target), then a session
-# with READS reads of 512 bytes and a logout.
+# with READS reads of 512 bytes and a logout; with "refused-only", one
+# refused login and nothing else.
 cat > "$work/initiator.py" <<'PY'
 import sys
 from iscsi_peer import *
 
 iqn, name, reads = sys.argv[1], sys.argv[2], int(sys.argv[3])
-for target in (iqn + '-none', iqn + '-gone'):
+refused_only = sys.argv[4:] == ['refused-only']
+for target in (iqn + '-none',) if refused_only else (iqn + '-none', iqn + '-gone'):
     bad = Peer('127.0.0.1')
     try:
         bad.login(name, target)
     except RuntimeError:
         pass
     bad.close()
+if refused_only:
+    sys.exit(0)
 p = Peer('127.0.0.1')
 p.login(name, iqn)
 for i in range(reads):
@@ -117,16 +121,7 @@ bpf_gone() {
 stop_bpf() {
 	local n bpf_pid
 
-	PYTHONPATH=$KITT_TOP/tools/testing python3 - "$IQN" "$STOP" <<'PY'
-import sys
-from iscsi_peer import Peer
-bad = Peer('127.0.0.1')
-try:
-    bad.login(sys.argv[2], sys.argv[1] + '-none')
-except RuntimeError:
-    pass
-bad.close()
-PY
+	PYTHONPATH=$KITT_TOP/tools/testing python3 "$work/initiator.py" "$IQN" "$STOP" 0 refused-only
 	for n in "$@"; do
 		if ! bpf_gone "$n" 30; then
 			log "one-liner $n did not exit(): SIGINT"
