@@ -1,65 +1,103 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Write buffers kept for reuse within a session.
+ * Data buffers kept for reuse within a session.
  *
  * Debian's kernels zero every page they allocate (init_on_alloc), so the
  * pages the core allocates for each command cost more instructions than
- * moving their data. A write's buffer is filled by its initiator, every
- * byte of it, before the command runs: kitt executes a write only once
- * Data-Out (checked for offset and length, never overlapping) covers its
- * whole length, and never one whose data phase failed. Nothing of a write
- * buffer is sent back. So a session keeps the buffers of its writes and
- * hands them to the core again (SCF_PASSTHROUGH_SG_TO_MEM_NOALLOC), and
- * what a reused page held before is always overwritten by the initiator
- * that wrote it there in the first place.
+ * moving their data. A session keeps the pages of its reads and writes and
+ * hands them to the core again (SCF_PASSTHROUGH_SG_TO_MEM_NOALLOC). No byte
+ * the initiator or the backend did not write for the command at hand may
+ * ever leave the target from them:
  *
- * Reads keep the core's fresh pages: a backend may report a read done
- * without writing all of it (null_blk without memory_backed writes
- * nothing), and no byte the backend did not write for a command may reach
- * the initiator.
+ *  - A write's buffer is filled by its initiator, every byte of it, before
+ *    the command runs: kitt executes a write only once Data-Out (checked
+ *    for offset and length, never overlapping) covers its whole length, and
+ *    never one whose data phase failed. Nothing of a write buffer is sent.
+ *  - A read's buffer gets a canary, 16 random bytes chosen at module load
+ *    and never sent, at the start of each logical block before the backend
+ *    runs. Before the first Data-In, a block whose canary is still there
+ *    was not written for this command (null_blk without memory_backed
+ *    writes nothing): it goes out as zeros, a page of such blocks as the
+ *    kernel's zero page. Backends write whole blocks (block devices, files,
+ *    the ramdisk); a block they wrote can only keep the canary if its data
+ *    begins with those 16 bytes, one chance in 2^128, and is then sent as
+ *    zeros.
+ *  - Only commands whose length is the CDB's own and the initiator's
+ *    (no residual), of whole blocks, without protection information, use a
+ *    kept buffer; the others get the core's fresh pages.
+ *  - Buffers never leave their session: pages come zeroed from the
+ *    allocator, so a buffer only ever holds what this session's backends
+ *    and initiator wrote.
+ *  - A page still referenced elsewhere (a sent skb not yet acknowledged)
+ *    is replaced rather than reused, and buffers are reused oldest first,
+ *    so that the pages of recent Data-In have time to come back.
  *
  * Buffers are taken in the session's io_work, the one consumer of
- * sess->buf_free (llist_del_first), and given back by release_cmd from
- * any context (llist_add). A session holds at most session_buffer_cache_mib
- * of pages; past that, commands get the core's pages. The buffers go when
- * the session ends, after its last command.
+ * sess->buf_free (llist_del_all, into its own list sess->buf_ready), and
+ * given back by release_cmd from any context (llist_add). A session holds
+ * at most session_buffer_cache_mib of pages; past that, commands get the
+ * core's pages. The buffers go when the session ends, after its last
+ * command.
  */
+#include <linux/highmem.h>
 #include <linux/llist.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/random.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 #include <target/target_core_base.h>
 
 #include "kitt/conn.h"
 
-/* Largest write whose buffer is kept: MaxBurstLength's default. */
+/* Largest command whose buffer is kept: MaxBurstLength's default. */
 #define KITT_BUF_PAGES	64
 
 struct kitt_buf {
-	struct llist_node node;		/* sess->buf_free while unused */
+	struct llist_node node;		/* sess->buf_free or buf_ready, unused */
 	u32 npages;			/* pages[] held */
+	u32 block_size;			/* a read's logical block size, or 0 */
 	struct page *pages[KITT_BUF_PAGES];
 	struct scatterlist sg[KITT_BUF_PAGES];
 };
 
 static struct kmem_cache *kitt_buf_cache;
+/* Written at each block of a read's buffer; set once, never sent. */
+static u64 kitt_buf_canary[2] __read_mostly;
 
 static unsigned int kitt_buf_cache_mib = 4;
 module_param_named(session_buffer_cache_mib, kitt_buf_cache_mib, uint, 0644);
 MODULE_PARM_DESC(session_buffer_cache_mib,
-		 "Write buffer kept for reuse per session, in MiB (0: none)");
+		 "Data buffer kept for reuse per session, in MiB (0: none)");
 
-/* Whether the core's pages or a kept buffer suit @se_cmd. */
-static bool kitt_buf_suits(const struct se_cmd *se_cmd)
+/* Whether a read of @se_cmd can be checked block by block for what it wrote. */
+static bool kitt_buf_read_suits(const struct kitt_cmd *cmd)
 {
+	const struct se_cmd *se_cmd = &cmd->se_cmd;
+	u32 bs = se_cmd->se_dev->dev_attrib.block_size;
+
+	return !(se_cmd->se_cmd_flags & (SCF_OVERFLOW_BIT | SCF_UNDERFLOW_BIT)) &&
+	       !cmd->cut && se_cmd->data_length == cmd->edtl &&
+	       se_cmd->prot_op == TARGET_PROT_NORMAL &&
+	       bs >= sizeof(kitt_buf_canary) && bs <= PAGE_SIZE &&
+	       !(PAGE_SIZE % bs) && !(se_cmd->data_length % bs);
+}
+
+/* Whether the core's pages or a kept buffer suit @cmd. */
+static bool kitt_buf_suits(const struct kitt_cmd *cmd)
+{
+	const struct se_cmd *se_cmd = &cmd->se_cmd;
 	u32 flags = se_cmd->se_cmd_flags;
 
-	return se_cmd->data_direction == DMA_TO_DEVICE &&
-	       (flags & SCF_SCSI_DATA_CDB) &&
-	       !(flags & (SCF_BIDI | SCF_COMPARE_AND_WRITE)) &&
-	       se_cmd->data_length &&
-	       se_cmd->data_length <= KITT_BUF_PAGES * PAGE_SIZE;
+	if (!(flags & SCF_SCSI_DATA_CDB) ||
+	    (flags & (SCF_BIDI | SCF_COMPARE_AND_WRITE)) ||
+	    !se_cmd->data_length ||
+	    se_cmd->data_length > KITT_BUF_PAGES * PAGE_SIZE)
+		return false;
+	if (se_cmd->data_direction == DMA_TO_DEVICE)
+		return true;
+	return se_cmd->data_direction == DMA_FROM_DEVICE &&
+	       kitt_buf_read_suits(cmd);
 }
 
 static void kitt_buf_destroy(struct kitt_sess *sess, struct kitt_buf *buf)
@@ -75,7 +113,8 @@ static void kitt_buf_destroy(struct kitt_sess *sess, struct kitt_buf *buf)
 /*
  * Give @buf @n pages. The core releases a command only once every user
  * of its pages (backend, receiver) is done with them; a page some other
- * holder still references all the same is replaced rather than reused.
+ * holder still references all the same (TCP, until the peer acknowledges
+ * the Data-In it was sent in) is replaced rather than reused.
  * False if memory or the session's cap ran out.
  */
 static bool kitt_buf_fill(struct kitt_sess *sess, struct kitt_buf *buf, u32 n)
@@ -92,7 +131,7 @@ static bool kitt_buf_fill(struct kitt_sess *sess, struct kitt_buf *buf, u32 n)
 			atomic_dec(&sess->buf_pages);
 			return false;
 		}
-		page = alloc_page(GFP_KERNEL);
+		page = alloc_page(GFP_KERNEL | __GFP_ZERO);
 		if (!page) {
 			if (i >= buf->npages)
 				atomic_dec(&sess->buf_pages);
@@ -107,10 +146,25 @@ static bool kitt_buf_fill(struct kitt_sess *sess, struct kitt_buf *buf, u32 n)
 	return true;
 }
 
+/*
+ * The session's oldest unused buffer: io_work takes what release_cmd gave
+ * back into a list of its own, oldest first. io_work only.
+ */
+static struct llist_node *kitt_buf_oldest(struct kitt_sess *sess)
+{
+	struct llist_node *node = sess->buf_ready;
+
+	if (!node)
+		node = llist_reverse_order(llist_del_all(&sess->buf_free));
+	if (node)
+		sess->buf_ready = node->next;
+	return node;
+}
+
 /* A kept buffer of at least @n pages, or NULL. io_work only. */
 static struct kitt_buf *kitt_buf_get(struct kitt_sess *sess, u32 n)
 {
-	struct llist_node *node = llist_del_first(&sess->buf_free);
+	struct llist_node *node = kitt_buf_oldest(sess);
 	struct kitt_buf *buf;
 
 	if (node) {
@@ -128,8 +182,25 @@ static struct kitt_buf *kitt_buf_get(struct kitt_sess *sess, u32 n)
 	return buf;
 }
 
+/* The canary at the start of each @bs-byte block of @buf's first @len bytes. */
+static void kitt_buf_mark(struct kitt_buf *buf, u32 len, u32 bs)
+{
+	u32 i, off, n;
+	u64 *p;
+
+	for (i = 0; len; i++, len -= n) {
+		n = min_t(u32, len, PAGE_SIZE);
+		p = kmap_local_page(buf->pages[i]);
+		for (off = 0; off < n; off += bs) {
+			p[off / 8] = kitt_buf_canary[0];
+			p[off / 8 + 1] = kitt_buf_canary[1];
+		}
+		kunmap_local(p);
+	}
+}
+
 /*
- * Hand a write the session's kept pages instead of letting the core
+ * Hand a read or write the session's kept pages instead of letting the core
  * allocate fresh ones; a command that does not suit, or finds none, gets
  * the core's. After target_submit_prep(), before target_submit().
  */
@@ -139,7 +210,7 @@ void kitt_buf_attach(struct kitt_sess *sess, struct kitt_cmd *cmd)
 	u32 len = se_cmd->data_length, n, i;
 	struct kitt_buf *buf;
 
-	if (!kitt_buf_suits(se_cmd) || !READ_ONCE(kitt_buf_cache_mib))
+	if (!READ_ONCE(kitt_buf_cache_mib) || !kitt_buf_suits(cmd))
 		return;
 	n = DIV_ROUND_UP(len, PAGE_SIZE);
 	buf = kitt_buf_get(sess, n);
@@ -149,13 +220,60 @@ void kitt_buf_attach(struct kitt_sess *sess, struct kitt_cmd *cmd)
 	for (i = 0; i < n; i++, len -= PAGE_SIZE)
 		sg_set_page(&buf->sg[i], buf->pages[i],
 			    min_t(u32, len, PAGE_SIZE), 0);
+	buf->block_size = 0;
+	if (se_cmd->data_direction == DMA_FROM_DEVICE) {
+		buf->block_size = se_cmd->se_dev->dev_attrib.block_size;
+		kitt_buf_mark(buf, se_cmd->data_length, buf->block_size);
+	}
 	cmd->buf = buf;
 	se_cmd->t_data_sg = buf->sg;
 	se_cmd->t_data_nents = n;
 	se_cmd->se_cmd_flags |= SCF_PASSTHROUGH_SG_TO_MEM_NOALLOC;
 }
 
-/* The core is done with @cmd: its buffer waits for the next write. */
+/* Whether the block at @p still holds the canary: nothing wrote it. */
+static bool kitt_buf_unwritten(const u64 *p)
+{
+	return p[0] == kitt_buf_canary[0] && p[1] == kitt_buf_canary[1];
+}
+
+/*
+ * Zero the blocks of @sg's page that still hold the canary; a page of
+ * nothing else becomes the zero page in @sg.
+ */
+static void kitt_buf_scrub_page(struct scatterlist *sg, u32 bs)
+{
+	u32 off, left = 0;
+	u64 *p = kmap_local_page(sg_page(sg));
+
+	for (off = 0; off < sg->length; off += bs)
+		left += kitt_buf_unwritten(p + off / 8);
+	if (left && left == sg->length / bs) {
+		sg_assign_page(sg, ZERO_PAGE(0));
+	} else if (left) {
+		for (off = 0; off < sg->length; off += bs)
+			if (kitt_buf_unwritten(p + off / 8))
+				memset(p + off / 8, 0, bs);
+	}
+	kunmap_local(p);
+}
+
+/*
+ * Before a read's first Data-In: what the backend did not write in its
+ * kept buffer goes out as zeros. Again after that changes nothing.
+ */
+void kitt_buf_scrub(struct kitt_cmd *cmd)
+{
+	struct kitt_buf *buf = cmd->buf;
+	u32 i;
+
+	if (!buf || !buf->block_size)
+		return;
+	for (i = 0; i < cmd->se_cmd.t_data_nents; i++)
+		kitt_buf_scrub_page(&buf->sg[i], buf->block_size);
+}
+
+/* The core is done with @cmd: its buffer waits for the next command. */
 void kitt_buf_release(struct kitt_sess *sess, struct kitt_cmd *cmd)
 {
 	if (!cmd->buf)
@@ -164,18 +282,26 @@ void kitt_buf_release(struct kitt_sess *sess, struct kitt_cmd *cmd)
 	cmd->buf = NULL;
 }
 
-/* The session's commands are all released: free its buffers. */
-void kitt_buf_free_all(struct kitt_sess *sess)
+/* Free a chain of unused buffers. */
+static void kitt_buf_free_chain(struct kitt_sess *sess, struct llist_node *node)
 {
-	struct llist_node *node = llist_del_all(&sess->buf_free);
 	struct kitt_buf *buf, *next;
 
 	llist_for_each_entry_safe(buf, next, node, node)
 		kitt_buf_destroy(sess, buf);
 }
 
+/* The session's commands are all released: free its buffers. */
+void kitt_buf_free_all(struct kitt_sess *sess)
+{
+	kitt_buf_free_chain(sess, sess->buf_ready);
+	sess->buf_ready = NULL;
+	kitt_buf_free_chain(sess, llist_del_all(&sess->buf_free));
+}
+
 int kitt_buf_init(void)
 {
+	get_random_bytes(kitt_buf_canary, sizeof(kitt_buf_canary));
 	kitt_buf_cache = KMEM_CACHE(kitt_buf, 0);
 	return kitt_buf_cache ? 0 : -ENOMEM;
 }

@@ -290,8 +290,9 @@ struct kitt_sess {
 	bool ended;
 	/* Bytes of data buffer its commands hold (max_session_data_mib). */
 	atomic_long_t data_bytes;
-	/* Write buffers kept for reuse (drivers/buf.c), and their pages. */
-	struct llist_head buf_free;
+	/* Data buffers kept for reuse (drivers/buf.c), and their pages. */
+	struct llist_head buf_free;	/* given back, newest first */
+	struct llist_node *buf_ready;	/* io_work's own, oldest first */
 	atomic_t buf_pages;
 };
 
@@ -495,6 +496,7 @@ void kitt_sess_cmdsn_unget(struct kitt_conn *conn);
 int kitt_buf_init(void);
 void kitt_buf_exit(void);
 void kitt_buf_attach(struct kitt_sess *sess, struct kitt_cmd *cmd);
+void kitt_buf_scrub(struct kitt_cmd *cmd);
 void kitt_buf_release(struct kitt_sess *sess, struct kitt_cmd *cmd);
 void kitt_buf_free_all(struct kitt_sess *sess);
 

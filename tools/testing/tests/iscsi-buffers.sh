@@ -3,10 +3,13 @@
 #
 # Data buffers reused across commands (drivers/buf.c) never carry a byte
 # the backend or the initiator did not write for the command at hand.
-# A session first fills its buffers with a marker (writes of several
-# sizes), then:
-#  - reads a LUN that returns nothing (null_blk without memory_backed),
-#    a LUN whose reads fail (null_blk bad blocks), a file LUN read past
+# A session first fills its buffers with a marker (writes and reads of
+# several sizes), then:
+#  - reads a LUN that returns nothing (null_blk without memory_backed, with
+#    512-byte and 4 KiB blocks), a LUN that returns every other group of 4
+#    blocks (device-mapper over a null_blk with memory and one without: the
+#    others must come back as zeros, the written ones exactly), a LUN
+#    whose reads fail (device-mapper's error target), a file LUN read past
 #    the end of its file (the core fills with zeros), a read aborted
 #    while the LUN holds it, and a read whose CDB asks for less than its
 #    Expected Data Transfer Length: no marker ever comes back, no data
@@ -25,7 +28,8 @@ FILE=/tmp/kitt-short.img
 # with their own parameters.
 cleanup() {
 	kitt_clear_config
-	for d in empty slow; do
+	DM_DISABLE_UDEV=1 dmsetup remove kitt-half 2>/dev/null || true
+	for d in empty slow hfull hempty e4k; do
 		[ -d $NB/kittnb-$d ] || continue
 		echo 0 > $NB/kittnb-$d/power
 		rmdir $NB/kittnb-$d
@@ -58,18 +62,30 @@ nullb_dev() {
 # every read fails (device-mapper's error target).
 nullb_dev kittnb-empty
 nullb_dev kittnb-slow irqmode=2 completion_nsec=3000000000
+nullb_dev kittnb-hfull memory_backed=1
+nullb_dev kittnb-hempty
+nullb_dev kittnb-e4k blocksize=4096
+# half: its first 128 KiB alternate, 4 blocks at a time, between hfull
+# (returns what was written) and hempty (returns nothing).
+for s in $(seq 0 4 252); do
+	if [ $((s % 8)) = 0 ]; then d=hfull; else d=hempty; fi
+	echo "$s 4 linear /dev/kittnb-$d $s"
+done | DM_DISABLE_UDEV=1 dmsetup create kitt-half ||
+	die "no device-mapper linear device"
 DM_DISABLE_UDEV=1 dmsetup create kitt-bad --table "0 131072 error" ||
 	die "no device-mapper error device"
-for b in empty slow; do
+for b in empty slow e4k; do
 	[ -b /dev/kittnb-$b ] || die "no null_blk device $b"
 	targetcli /backstores/block create name=$b dev=/dev/kittnb-$b >/dev/null
 done
 [ -b /dev/mapper/kitt-bad ] || die "no /dev/mapper/kitt-bad"
 targetcli /backstores/block create name=bad dev=/dev/mapper/kitt-bad >/dev/null
+[ -b /dev/mapper/kitt-half ] || die "no /dev/mapper/kitt-half"
+targetcli /backstores/block create name=half dev=/dev/mapper/kitt-half >/dev/null
 rm -f $FILE
 targetcli /backstores/fileio create name=short file_or_dev=$FILE size=4M >/dev/null
 truncate -s 1M $FILE
-for b in empty bad short slow; do
+for b in empty bad short slow half e4k; do
 	case $b in short) t=fileio ;; *) t=block ;; esac
 	targetcli "/iscsi/$IQN/tpg1/luns" create /backstores/$t/$b >/dev/null
 done
@@ -79,7 +95,7 @@ import struct, sys, time
 from iscsi_peer import *
 
 iqn = sys.argv[1]
-RD, EMPTY, BAD, SHORT, SLOW = range(5)
+RD, EMPTY, BAD, SHORT, SLOW, HALF, E4K = range(7)
 MARK = b'KITT-STALE-BYTES'
 
 def marked(n):
@@ -91,7 +107,7 @@ def session(isid):
     p.login('iqn.2003-01.org.example.lab:buf-%d' % isid, iqn,
             [('InitialR2T', 'No'), ('ImmediateData', 'Yes')])
     # TEST UNIT READY until each LUN has reported its unit attentions.
-    for lun in range(5):
+    for lun in range(7):
         for _ in range(5):
             if p.scsi_read(lun, bytes(6), 0)[-1].bhs[3] == 0:
                 break
@@ -106,10 +122,23 @@ def write(p, lun, lba, data, immediate=0):
     pdus = p.scsi_write(lun, rw10(0x2a, lba, len(data) // 512), data, immediate)
     return status(pdus) and scsi_status(pdus)
 
-def read(p, lun, lba, blocks, edtl=None):
-    pdus = p.scsi_read(lun, rw10(0x28, lba, blocks), edtl or blocks * 512)
+def read(p, lun, lba, blocks, edtl=None, bs=512):
+    pdus = p.scsi_read(lun, rw10(0x28, lba, blocks), edtl or blocks * bs)
     data = b''.join(x.data for x in pdus if x.opcode == OP_DATA_IN)
     return pdus, data
+
+def fill_reads(p):
+    """Read the marker back at every size kept: reused buffers hold it."""
+    for kib in (4, 8, 64, 128, 256) * 2:
+        pdus, data = read(p, RD, 0, kib * 2)
+        check(status(pdus) == 0 and data == marked(kib * 1024),
+              'read of %d KiB of the marker: GOOD, the marker' % kib)
+
+def half_expected(data):
+    """What the half LUN returns after @data was written to it: every
+    other group of 4 blocks, zeros between."""
+    return b''.join(data[i:i + 2048] if i % 4096 == 0 else bytes(2048)
+                    for i in range(0, len(data), 2048))
 
 p = session(1)
 # Fill the session's buffers with the marker, at every size kept.
@@ -119,12 +148,29 @@ for kib in (4, 8, 64, 128, 256):
     got.append(write(p, EMPTY, 0, marked(kib * 1024)))
     check(got == [0] * 5, 'writes of %d KiB with the marker: GOOD (%s)' % (kib, got))
 
-# A LUN that returns nothing: the core's fresh pages, never a kept one.
-for kib in (4, 64, 256):
+fill_reads(p)
+
+# A LUN that returns nothing: zeros, never what a kept buffer held.
+for kib in (4, 64, 256, 4, 128, 8):
     pdus, data = read(p, EMPTY, 0, kib * 2)
     check(status(pdus) == 0 and len(data) == kib * 1024,
           'read of %d KiB from the empty LUN: GOOD, %d bytes' % (kib, len(data)))
-    check(MARK not in data, 'and no stale byte in it')
+    check(data == bytes(kib * 1024), 'and zeros, no stale byte')
+for kib in (4, 64, 256, 8):
+    pdus, data = read(p, E4K, 0, kib // 4, bs=4096)
+    check(status(pdus) == 0 and data == bytes(kib * 1024),
+          'read of %d KiB from the empty LUN of 4 KiB blocks: zeros' % kib)
+
+# A LUN that returns some blocks and not others: the written ones exactly,
+# the others zeros.
+known = bytes((i * 13 + i // 512) & 0xff for i in range(131072))
+check(write(p, HALF, 0, known) == 0, 'a known 128 KiB written to the half LUN')
+fill_reads(p)
+for lba, kib in ((0, 4), (0, 128), (8, 64), (4, 8), (0, 128), (16, 4)):
+    pdus, data = read(p, HALF, lba, kib * 2)
+    want = half_expected(known)[lba * 512:lba * 512 + kib * 1024]
+    check(status(pdus) == 0 and data == want,
+          'read of %d KiB at block %d of the half LUN: its blocks exactly, zeros between' % (kib, lba))
 
 # Reads that fail: CHECK CONDITION and no data at all.
 pdus, data = read(p, BAD, 0, 128)
@@ -153,6 +199,8 @@ check(any(x.opcode == OP_TMF_RSP and x.bhs[2] == 0 for x in seen),
       'ABORT TASK of a read the LUN holds: function complete')
 check(not any(x.opcode == OP_DATA_IN and x.u32(16) == itt for x in seen),
       'no Data-In for the aborted read')
+pdus, data = read(p, EMPTY, 0, 128)
+check(status(pdus) == 0 and data == bytes(65536), 'then a read of the empty LUN: zeros')
 
 # Writes through reused buffers: every size, immediate or not, read back.
 for kib, imm in ((4, 4), (12, 0), (64, 8), (200, 8), (256, 0), (36, 8), (4, 0)):
