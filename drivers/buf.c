@@ -13,28 +13,33 @@
  *    the command runs: kitt executes a write only once Data-Out (checked
  *    for offset and length, never overlapping) covers its whole length, and
  *    never one whose data phase failed. Nothing of a write buffer is sent.
- *  - A read's buffer gets a canary, 16 random bytes chosen at module load
- *    and never sent, at the start of each logical block before the backend
- *    runs. Before the first Data-In, a block whose canary is still there
- *    was not written for this command (null_blk without memory_backed
- *    writes nothing): it goes out as zeros, a page of such blocks as the
- *    kernel's zero page. Backends write whole blocks (block devices, files,
- *    the ramdisk); a block they wrote can only keep the canary if its data
- *    begins with those 16 bytes, one chance in 2^128, and is then sent as
- *    zeros.
- *  - Only commands whose length is the CDB's own and the initiator's
- *    (no residual), of whole blocks, without protection information, use a
- *    kept buffer; the others get the core's fresh pages.
+ *  - A read's buffer gets its session's canary, 16 random bytes chosen at
+ *    login, at the start of each 512-byte sector before the backend runs.
+ *    Before the first Data-In, a sector whose canary is still there was not
+ *    written for this command (null_blk without memory_backed writes
+ *    nothing): it goes out as zeros, a page of such sectors as the
+ *    kernel's zero page. Backends write whole sectors, the smallest unit a
+ *    block device moves, whatever logical block size the LUN shows; a
+ *    sector they wrote can only keep the canary if its data begins with
+ *    those 16 bytes, one chance in 2^128, and is then sent as zeros. The
+ *    canary must stay secret (an initiator that knew it could make its
+ *    session read such sectors as zeros): it is never sent.
+ *  - Only reads whose length is the CDB's own and the initiator's (no
+ *    residual), of whole sectors, without protection information, from a
+ *    backend the core parses CDBs for (not pscsi or a passthrough user
+ *    backend, which report their own residuals), use a kept buffer; the
+ *    others get the core's fresh pages.
  *  - Buffers never leave their session: pages come zeroed from the
- *    allocator, so a buffer only ever holds what this session's backends
- *    and initiator wrote.
+ *    allocator, so a buffer only ever holds zeros, its session's canary, or
+ *    what this session's backends and initiator wrote.
  *  - A page still referenced elsewhere (a sent skb not yet acknowledged)
  *    is replaced rather than reused, and buffers are reused oldest first,
  *    so that the pages of recent Data-In have time to come back.
  *
  * Buffers are taken in the session's io_work, the one consumer of
- * sess->buf_free (llist_del_all, into its own list sess->buf_ready), and
- * given back by release_cmd from any context (llist_add). A session holds
+ * sess->buf_free (once its own list sess->buf_ready is empty, it moves all
+ * of buf_free there, oldest first), and given back by release_cmd from any
+ * context (llist_add). A session holds
  * at most session_buffer_cache_mib of pages; past that, commands get the
  * core's pages. The buffers go when the session ends, after its last
  * command.
@@ -43,9 +48,9 @@
 #include <linux/llist.h>
 #include <linux/mm.h>
 #include <linux/module.h>
-#include <linux/random.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
+#include <target/target_core_backend.h>
 #include <target/target_core_base.h>
 
 #include "kitt/conn.h"
@@ -53,34 +58,35 @@
 /* Largest command whose buffer is kept: MaxBurstLength's default. */
 #define KITT_BUF_PAGES	64
 
+/* A read's canary goes at the start of each sector of this size. */
+#define KITT_BUF_SECTOR	512
+
+/* The command using a buffer owns it; io_work while it is unused. */
 struct kitt_buf {
 	struct llist_node node;		/* sess->buf_free or buf_ready, unused */
 	u32 npages;			/* pages[] held */
-	u32 block_size;			/* a read's logical block size, or 0 */
+	bool marked;			/* a read's, with the canary in each sector */
 	struct page *pages[KITT_BUF_PAGES];
 	struct scatterlist sg[KITT_BUF_PAGES];
 };
 
 static struct kmem_cache *kitt_buf_cache;
-/* Written at each block of a read's buffer; set once, never sent. */
-static u64 kitt_buf_canary[2] __read_mostly;
 
 static unsigned int kitt_buf_cache_mib = 4;
 module_param_named(session_buffer_cache_mib, kitt_buf_cache_mib, uint, 0644);
 MODULE_PARM_DESC(session_buffer_cache_mib,
 		 "Data buffer kept for reuse per session, in MiB (0: none)");
 
-/* Whether a read of @se_cmd can be checked block by block for what it wrote. */
+/* Whether what the backend writes of read @cmd can be checked sector by sector. */
 static bool kitt_buf_read_suits(const struct kitt_cmd *cmd)
 {
 	const struct se_cmd *se_cmd = &cmd->se_cmd;
-	u32 bs = se_cmd->se_dev->dev_attrib.block_size;
 
 	return !(se_cmd->se_cmd_flags & (SCF_OVERFLOW_BIT | SCF_UNDERFLOW_BIT)) &&
 	       !cmd->cut && se_cmd->data_length == cmd->edtl &&
+	       !(se_cmd->data_length % KITT_BUF_SECTOR) &&
 	       se_cmd->prot_op == TARGET_PROT_NORMAL &&
-	       bs >= sizeof(kitt_buf_canary) && bs <= PAGE_SIZE &&
-	       !(PAGE_SIZE % bs) && !(se_cmd->data_length % bs);
+	       !(se_cmd->se_dev->transport_flags & TRANSPORT_FLAG_PASSTHROUGH);
 }
 
 /* Whether the core's pages or a kept buffer suit @cmd. */
@@ -176,14 +182,17 @@ static struct kitt_buf *kitt_buf_get(struct kitt_sess *sess, u32 n)
 		buf->npages = 0;
 	}
 	if (!kitt_buf_fill(sess, buf, n)) {
-		llist_add(&buf->node, &sess->buf_free);
+		if (buf->npages)
+			llist_add(&buf->node, &sess->buf_free);
+		else
+			kmem_cache_free(kitt_buf_cache, buf);
 		return NULL;
 	}
 	return buf;
 }
 
-/* The canary at the start of each @bs-byte block of @buf's first @len bytes. */
-static void kitt_buf_mark(struct kitt_buf *buf, u32 len, u32 bs)
+/* @canary at the start of each sector of @buf's first @len bytes. */
+static void kitt_buf_mark(struct kitt_buf *buf, const u64 *canary, u32 len)
 {
 	u32 i, off, n;
 	u64 *p;
@@ -191,12 +200,13 @@ static void kitt_buf_mark(struct kitt_buf *buf, u32 len, u32 bs)
 	for (i = 0; len; i++, len -= n) {
 		n = min_t(u32, len, PAGE_SIZE);
 		p = kmap_local_page(buf->pages[i]);
-		for (off = 0; off < n; off += bs) {
-			p[off / 8] = kitt_buf_canary[0];
-			p[off / 8 + 1] = kitt_buf_canary[1];
+		for (off = 0; off < n / 8; off += KITT_BUF_SECTOR / 8) {
+			p[off] = canary[0];
+			p[off + 1] = canary[1];
 		}
 		kunmap_local(p);
 	}
+	buf->marked = true;
 }
 
 /*
@@ -220,40 +230,38 @@ void kitt_buf_attach(struct kitt_sess *sess, struct kitt_cmd *cmd)
 	for (i = 0; i < n; i++, len -= PAGE_SIZE)
 		sg_set_page(&buf->sg[i], buf->pages[i],
 			    min_t(u32, len, PAGE_SIZE), 0);
-	buf->block_size = 0;
-	if (se_cmd->data_direction == DMA_FROM_DEVICE) {
-		buf->block_size = se_cmd->se_dev->dev_attrib.block_size;
-		kitt_buf_mark(buf, se_cmd->data_length, buf->block_size);
-	}
+	buf->marked = false;
+	if (se_cmd->data_direction == DMA_FROM_DEVICE)
+		kitt_buf_mark(buf, sess->canary, se_cmd->data_length);
 	cmd->buf = buf;
 	se_cmd->t_data_sg = buf->sg;
 	se_cmd->t_data_nents = n;
 	se_cmd->se_cmd_flags |= SCF_PASSTHROUGH_SG_TO_MEM_NOALLOC;
 }
 
-/* Whether the block at @p still holds the canary: nothing wrote it. */
-static bool kitt_buf_unwritten(const u64 *p)
+/* Whether the sector at @p still holds @canary: nothing wrote it. */
+static bool kitt_buf_unwritten(const u64 *p, const u64 *canary)
 {
-	return p[0] == kitt_buf_canary[0] && p[1] == kitt_buf_canary[1];
+	return p[0] == canary[0] && p[1] == canary[1];
 }
 
 /*
- * Zero the blocks of @sg's page that still hold the canary; a page of
+ * Zero the sectors of @sg's page that still hold @canary; a page of
  * nothing else becomes the zero page in @sg.
  */
-static void kitt_buf_scrub_page(struct scatterlist *sg, u32 bs)
+static void kitt_buf_scrub_page(struct scatterlist *sg, const u64 *canary)
 {
-	u32 off, left = 0;
+	u32 n = sg->length / 8, off, unwritten = 0;
 	u64 *p = kmap_local_page(sg_page(sg));
 
-	for (off = 0; off < sg->length; off += bs)
-		left += kitt_buf_unwritten(p + off / 8);
-	if (left && left == sg->length / bs) {
+	for (off = 0; off < n; off += KITT_BUF_SECTOR / 8)
+		unwritten += kitt_buf_unwritten(p + off, canary);
+	if (unwritten && unwritten == sg->length / KITT_BUF_SECTOR) {
 		sg_assign_page(sg, ZERO_PAGE(0));
-	} else if (left) {
-		for (off = 0; off < sg->length; off += bs)
-			if (kitt_buf_unwritten(p + off / 8))
-				memset(p + off / 8, 0, bs);
+	} else if (unwritten) {
+		for (off = 0; off < n; off += KITT_BUF_SECTOR / 8)
+			if (kitt_buf_unwritten(p + off, canary))
+				memset(p + off, 0, KITT_BUF_SECTOR);
 	}
 	kunmap_local(p);
 }
@@ -261,16 +269,17 @@ static void kitt_buf_scrub_page(struct scatterlist *sg, u32 bs)
 /*
  * Before a read's first Data-In: what the backend did not write in its
  * kept buffer goes out as zeros. Again after that changes nothing.
+ * io_work, @cmd being of @sess.
  */
-void kitt_buf_scrub(struct kitt_cmd *cmd)
+void kitt_buf_scrub(struct kitt_sess *sess, struct kitt_cmd *cmd)
 {
 	struct kitt_buf *buf = cmd->buf;
 	u32 i;
 
-	if (!buf || !buf->block_size)
+	if (!buf || !buf->marked)
 		return;
 	for (i = 0; i < cmd->se_cmd.t_data_nents; i++)
-		kitt_buf_scrub_page(&buf->sg[i], buf->block_size);
+		kitt_buf_scrub_page(&buf->sg[i], sess->canary);
 }
 
 /* The core is done with @cmd: its buffer waits for the next command. */
@@ -301,7 +310,6 @@ void kitt_buf_free_all(struct kitt_sess *sess)
 
 int kitt_buf_init(void)
 {
-	get_random_bytes(kitt_buf_canary, sizeof(kitt_buf_canary));
 	kitt_buf_cache = KMEM_CACHE(kitt_buf, 0);
 	return kitt_buf_cache ? 0 : -ENOMEM;
 }

@@ -1377,7 +1377,7 @@ static int kitt_cmd_send_rsp(struct kitt_conn *conn, struct kitt_cmd *cmd)
 			    cmd->datain_len && se_cmd->t_data_sg &&
 			    se_cmd->scsi_status == SAM_STAT_GOOD) {
 				cmd->status_in_datain = !se_cmd->scsi_sense_length;
-				kitt_buf_scrub(cmd);
+				kitt_buf_scrub(conn->sess, cmd);
 				kitt_cmd_build_datain(conn, cmd);
 				cmd->tx_state = KITT_CTX_DATAIN_HDR;
 			} else {

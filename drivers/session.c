@@ -11,6 +11,7 @@
 #define pr_fmt(fmt) "kitt: " fmt
 
 #include <linux/idr.h>
+#include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/sysfs.h>
 #include <scsi/iscsi_proto.h>
@@ -228,6 +229,7 @@ struct kitt_sess *kitt_sess_create(struct kitt_conn *conn,
 	if (!sess)
 		return ERR_PTR(-ENOMEM);
 	init_llist_head(&sess->buf_free);
+	get_random_bytes(sess->canary, sizeof(sess->canary));
 	tsih = kitt_tsih_alloc(nego->session_type);
 	if (tsih < 0) {
 		kmem_cache_free(kitt_sess_cache, sess);

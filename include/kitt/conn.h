@@ -292,8 +292,10 @@ struct kitt_sess {
 	atomic_long_t data_bytes;
 	/* Data buffers kept for reuse (drivers/buf.c), and their pages. */
 	struct llist_head buf_free;	/* given back, newest first */
-	struct llist_node *buf_ready;	/* io_work's own, oldest first */
+	struct llist_node *buf_ready;	/* io_work's, oldest first; freed after */
 	atomic_t buf_pages;
+	/* In each sector of a read's kept buffer until written; never sent. */
+	u64 canary[2];
 };
 
 /*
@@ -496,7 +498,7 @@ void kitt_sess_cmdsn_unget(struct kitt_conn *conn);
 int kitt_buf_init(void);
 void kitt_buf_exit(void);
 void kitt_buf_attach(struct kitt_sess *sess, struct kitt_cmd *cmd);
-void kitt_buf_scrub(struct kitt_cmd *cmd);
+void kitt_buf_scrub(struct kitt_sess *sess, struct kitt_cmd *cmd);
 void kitt_buf_release(struct kitt_sess *sess, struct kitt_cmd *cmd);
 void kitt_buf_free_all(struct kitt_sess *sess);
 

@@ -33,6 +33,8 @@ LUNS=""
 TPG_PARAMS=""
 # 1: kitt's trace events on (into the ring buffer) while it runs.
 TRACE=""
+# More null_blk parameters ("memory_backed=1"). Empty: none.
+NULLB_PARAMS=""
 # Idle sessions logged in (from user space, tools/bench/memory.py) to
 # measure kernel memory per connection and per session; adds the line
 #   TARGET memory CONN_BYTES SESS_BYTES COUNT
@@ -303,14 +305,17 @@ kitt_trace() {
 	echo "$1" > $t/events/kitt/enable
 }
 
-# bench_iscsi TARGET: TARGET is kitt, lio (iscsi_target_mod) or
-# kitt-trace (kitt with all its trace events on, as with TRACE=1).
+# bench_iscsi TARGET: TARGET is kitt, lio (iscsi_target_mod), kitt-trace
+# (kitt with all its trace events on, as with TRACE=1) or kitt-nobuf (kitt
+# keeping no data buffers: session_buffer_cache_mib=0).
 bench_iscsi() {
-	local dev n i mod=${1%-trace} trace=$TRACE
+	local dev n i mod=${1%-*} trace=$TRACE
 
 	[ "$1" != kitt-trace ] || trace=1
 	"${mod}_load"
 	[ "$mod$trace" != kitt1 ] || kitt_trace 1
+	[ "$1" != kitt-nobuf ] ||
+		echo 0 > /sys/module/kitt/parameters/session_buffer_cache_mib
 	iscsi_configure
 	iscsi_login "$IQN" || die "$1: login failed"
 	dev=$(iscsi_disk "$IQN") || die "$1: no disk"
@@ -516,13 +521,14 @@ done
 MAXDEV=$MAXSESS
 [ "${LUNS:-0}" -le "$MAXDEV" ] || MAXDEV=$LUNS
 modprobe sd_mod
-modprobe null_blk nr_devices=$((1 + MAXDEV)) gb=4
+# shellcheck disable=SC2086 # NULLB_PARAMS: several words
+modprobe null_blk nr_devices=$((1 + MAXDEV)) gb=4 $NULLB_PARAMS
 iscsid
 sleep 1
 : > "$RAW"
 for t in $TARGETS; do
 	case $t in
-	kitt|kitt-trace|lio) bench_iscsi "$t" ;;
+	kitt|kitt-trace|kitt-nobuf|lio) bench_iscsi "$t" ;;
 	nvmet) bench_nvmet ;;
 	*) die "unknown target $t" ;;
 	esac

@@ -7,8 +7,9 @@
 # several sizes), then:
 #  - reads a LUN that returns nothing (null_blk without memory_backed, with
 #    512-byte and 4 KiB blocks), a LUN that returns every other group of 4
-#    blocks (device-mapper over a null_blk with memory and one without: the
-#    others must come back as zeros, the written ones exactly), a LUN
+#    sectors (device-mapper over a null_blk with memory and one without: the
+#    others must come back as zeros, the written ones exactly), the same
+#    with 4 KiB logical blocks over those 512-byte sectors, a LUN
 #    whose reads fail (device-mapper's error target), a file LUN read past
 #    the end of its file (the core fills with zeros), a read aborted
 #    while the LUN holds it, and a read whose CDB asks for less than its
@@ -17,7 +18,8 @@
 #  - writes of every size through reused buffers (whole, with immediate
 #    data, after a write whose data phase failed half way) read back
 #    exactly;
-#  - a second session reads the empty LUN: no marker either.
+#  - a second session, with digests, reads the empty and half LUNs: zeros
+#    where nothing was written, and digests that match.
 . "$KITT_TOP/tools/testing/tests/lib.sh"
 
 IQN=iqn.2003-01.org.example.lab:buffers
@@ -28,7 +30,9 @@ FILE=/tmp/kitt-short.img
 # with their own parameters.
 cleanup() {
 	kitt_clear_config
-	DM_DISABLE_UDEV=1 dmsetup remove kitt-half 2>/dev/null || true
+	for d in kitt-half kitt-half4; do
+		DM_DISABLE_UDEV=1 dmsetup remove $d 2>/dev/null || true
+	done
 	for d in empty slow hfull hempty e4k; do
 		[ -d $NB/kittnb-$d ] || continue
 		echo 0 > $NB/kittnb-$d/power
@@ -65,13 +69,15 @@ nullb_dev kittnb-slow irqmode=2 completion_nsec=3000000000
 nullb_dev kittnb-hfull memory_backed=1
 nullb_dev kittnb-hempty
 nullb_dev kittnb-e4k blocksize=4096
-# half: its first 128 KiB alternate, 4 blocks at a time, between hfull
-# (returns what was written) and hempty (returns nothing).
-for s in $(seq 0 4 252); do
-	if [ $((s % 8)) = 0 ]; then d=hfull; else d=hempty; fi
-	echo "$s 4 linear /dev/kittnb-$d $s"
-done | DM_DISABLE_UDEV=1 dmsetup create kitt-half ||
-	die "no device-mapper linear device"
+# half and half4: their first 128 KiB alternate, 4 sectors at a time,
+# between hfull (returns what was written) and hempty (returns nothing).
+for h in kitt-half kitt-half4; do
+	for s in $(seq 0 4 252); do
+		if [ $((s % 8)) = 0 ]; then d=hfull; else d=hempty; fi
+		echo "$s 4 linear /dev/kittnb-$d $s"
+	done | DM_DISABLE_UDEV=1 dmsetup create $h ||
+		die "no device-mapper linear device"
+done
 DM_DISABLE_UDEV=1 dmsetup create kitt-bad --table "0 131072 error" ||
 	die "no device-mapper error device"
 for b in empty slow e4k; do
@@ -80,12 +86,17 @@ for b in empty slow e4k; do
 done
 [ -b /dev/mapper/kitt-bad ] || die "no /dev/mapper/kitt-bad"
 targetcli /backstores/block create name=bad dev=/dev/mapper/kitt-bad >/dev/null
-[ -b /dev/mapper/kitt-half ] || die "no /dev/mapper/kitt-half"
-targetcli /backstores/block create name=half dev=/dev/mapper/kitt-half >/dev/null
+for h in half half4; do
+	[ -b /dev/mapper/kitt-$h ] || die "no /dev/mapper/kitt-$h"
+	targetcli /backstores/block create name=$h dev=/dev/mapper/kitt-$h >/dev/null
+done
+# 4 KiB logical blocks over 512-byte sectors: the backend may write part
+# of a block.
+targetcli /backstores/block/half4 set attribute block_size=4096 >/dev/null
 rm -f $FILE
 targetcli /backstores/fileio create name=short file_or_dev=$FILE size=4M >/dev/null
 truncate -s 1M $FILE
-for b in empty bad short slow half e4k; do
+for b in empty bad short slow half e4k half4; do
 	case $b in short) t=fileio ;; *) t=block ;; esac
 	targetcli "/iscsi/$IQN/tpg1/luns" create /backstores/$t/$b >/dev/null
 done
@@ -95,19 +106,22 @@ import struct, sys, time
 from iscsi_peer import *
 
 iqn = sys.argv[1]
-RD, EMPTY, BAD, SHORT, SLOW, HALF, E4K = range(7)
+RD, EMPTY, BAD, SHORT, SLOW, HALF, E4K, HALF4 = range(8)
 MARK = b'KITT-STALE-BYTES'
 
 def marked(n):
     return (MARK * (n // len(MARK) + 1))[:n]
 
-def session(isid):
+def session(isid, digests=False):
     p = Peer('127.0.0.1')
     p.isid = bytes([0x80, 0, 0, 0x42, 0, isid])
-    p.login('iqn.2003-01.org.example.lab:buf-%d' % isid, iqn,
-            [('InitialR2T', 'No'), ('ImmediateData', 'Yes')])
+    keys = [('InitialR2T', 'No'), ('ImmediateData', 'Yes')]
+    if digests:
+        keys += [('HeaderDigest', 'CRC32C'), ('DataDigest', 'CRC32C')]
+    p.login('iqn.2003-01.org.example.lab:buf-%d' % isid, iqn, keys)
+    check(p.ddigest == digests, 'session %d: data digests %s' % (isid, digests))
     # TEST UNIT READY until each LUN has reported its unit attentions.
-    for lun in range(7):
+    for lun in range(8):
         for _ in range(5):
             if p.scsi_read(lun, bytes(6), 0)[-1].bhs[3] == 0:
                 break
@@ -163,14 +177,30 @@ for kib in (4, 64, 256, 8):
 
 # A LUN that returns some blocks and not others: the written ones exactly,
 # the others zeros.
-known = bytes((i * 13 + i // 512) & 0xff for i in range(131072))
-check(write(p, HALF, 0, known) == 0, 'a known 128 KiB written to the half LUN')
+half_known = bytes((i * 13 + i // 512) & 0xff for i in range(131072))
+check(write(p, HALF, 0, half_known) == 0, 'a known 128 KiB written to the half LUN')
 fill_reads(p)
 for lba, kib in ((0, 4), (0, 128), (8, 64), (4, 8), (0, 128), (16, 4)):
     pdus, data = read(p, HALF, lba, kib * 2)
-    want = half_expected(known)[lba * 512:lba * 512 + kib * 1024]
+    want = half_expected(half_known)[lba * 512:lba * 512 + kib * 1024]
     check(status(pdus) == 0 and data == want,
           'read of %d KiB at block %d of the half LUN: its blocks exactly, zeros between' % (kib, lba))
+# The same sectors as 4 KiB blocks: the backend writes half of each block.
+fill_reads(p)
+for lba, kib in ((0, 4), (0, 128), (2, 8), (0, 64)):
+    pdus, data = read(p, HALF4, lba, kib // 4, bs=4096)
+    want = half_expected(half_known)[lba * 4096:lba * 4096 + kib * 1024]
+    check(status(pdus) == 0 and data == want,
+          'read of %d KiB at 4 KiB block %d of the half LUN: what was written, zeros between' % (kib, lba))
+
+# Residuals from the empty LUN: zeros, as much as the CDB or the
+# initiator allows.
+pdus, data = read(p, EMPTY, 0, 8, edtl=8192)
+check(status(pdus) == 0 and data == bytes(4096),
+      'READ of 4 KiB with EDTL 8 KiB from the empty LUN: 4 KiB of zeros')
+pdus, data = read(p, EMPTY, 0, 16, edtl=4096)
+check(status(pdus) == 0 and data == bytes(4096),
+      'READ of 8 KiB with EDTL 4 KiB from the empty LUN: 4 KiB of zeros')
 
 # Reads that fail: CHECK CONDITION and no data at all.
 pdus, data = read(p, BAD, 0, 128)
@@ -219,11 +249,18 @@ data = bytes(range(256)) * 64
 check(write(p, RD, 4096, data) == 0 and read(p, RD, 4096, 32)[1] == data,
       'the next 16 KiB write writes exactly its data')
 
-# Another initiator's session, after this one: nothing of this one's.
+# Another initiator's session, after this one, with digests: nothing of
+# this one's, and the digests of the zero page and of scrubbed pages.
+fill_reads(p)
 p.logout()
-q = session(2)
+q = session(2, digests=True)
+fill_reads(q)
 pdus, data = read(q, EMPTY, 0, 512)
-check(status(pdus) == 0 and MARK not in data, "another session's read of the empty LUN: no stale byte")
+check(status(pdus) == 0 and data == bytes(262144),
+      "another session's read of the empty LUN, digests on: zeros")
+pdus, data = read(q, HALF, 0, 256)
+check(status(pdus) == 0 and data == half_expected(half_known),
+      "and of the half LUN: what was written, zeros between")
 q.logout()
 PY
 kitt_unload
