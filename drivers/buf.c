@@ -26,9 +26,9 @@
  *    session read such sectors as zeros): it is never sent.
  *  - Only reads whose length is the CDB's own and the initiator's (no
  *    residual), of whole sectors, without protection information, from a
- *    backend the core parses CDBs for (not pscsi or a passthrough user
- *    backend, which report their own residuals), use a kept buffer; the
- *    others get the core's fresh pages.
+ *    backend the core parses CDBs for (not pscsi or tcmu, which report
+ *    their own residuals), use a kept buffer; the others get the core's
+ *    fresh pages.
  *  - Buffers never leave their session: pages come zeroed from the
  *    allocator, so a buffer only ever holds zeros, its session's canary, or
  *    what this session's backends and initiator wrote.
@@ -39,10 +39,9 @@
  * Buffers are taken in the session's io_work, the one consumer of
  * sess->buf_free (once its own list sess->buf_ready is empty, it moves all
  * of buf_free there, oldest first), and given back by release_cmd from any
- * context (llist_add). A session holds
- * at most session_buffer_cache_mib of pages; past that, commands get the
- * core's pages. The buffers go when the session ends, after its last
- * command.
+ * context (llist_add). A session holds at most session_buffer_cache_mib
+ * of pages; past that, commands get the core's pages. The buffers go when
+ * the session ends, after its last command.
  */
 #include <linux/highmem.h>
 #include <linux/llist.h>
@@ -77,7 +76,7 @@ module_param_named(session_buffer_cache_mib, kitt_buf_cache_mib, uint, 0644);
 MODULE_PARM_DESC(session_buffer_cache_mib,
 		 "Data buffer kept for reuse per session, in MiB (0: none)");
 
-/* Whether what the backend writes of read @cmd can be checked sector by sector. */
+/* Whether what the backend writes of read @cmd can be checked by sector. */
 static bool kitt_buf_read_suits(const struct kitt_cmd *cmd)
 {
 	const struct se_cmd *se_cmd = &cmd->se_cmd;

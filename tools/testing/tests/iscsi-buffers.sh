@@ -6,9 +6,10 @@
 # A session first fills its buffers with a marker (writes and reads of
 # several sizes), then:
 #  - reads a LUN that returns nothing (null_blk without memory_backed, with
-#    512-byte and 4 KiB blocks), a LUN that returns every other group of 4
-#    sectors (device-mapper over a null_blk with memory and one without: the
-#    others must come back as zeros, the written ones exactly), the same
+#    512-byte and 4 KiB blocks), a LUN that returns every other sector
+#    (device-mapper over a null_blk with memory and one without: the
+#    others must come back as zeros, the written ones exactly, also one
+#    that begins with 16 zero bytes), the same
 #    with 4 KiB logical blocks over those 512-byte sectors, a LUN
 #    whose reads fail (device-mapper's error target), a file LUN read past
 #    the end of its file (the core fills with zeros), a read aborted
@@ -69,12 +70,12 @@ nullb_dev kittnb-slow irqmode=2 completion_nsec=3000000000
 nullb_dev kittnb-hfull memory_backed=1
 nullb_dev kittnb-hempty
 nullb_dev kittnb-e4k blocksize=4096
-# half and half4: their first 128 KiB alternate, 4 sectors at a time,
+# half and half4: their first 128 KiB alternate, sector by sector,
 # between hfull (returns what was written) and hempty (returns nothing).
 for h in kitt-half kitt-half4; do
-	for s in $(seq 0 4 252); do
-		if [ $((s % 8)) = 0 ]; then d=hfull; else d=hempty; fi
-		echo "$s 4 linear /dev/kittnb-$d $s"
+	for s in $(seq 0 255); do
+		if [ $((s % 2)) = 0 ]; then d=hfull; else d=hempty; fi
+		echo "$s 1 linear /dev/kittnb-$d $s"
 	done | DM_DISABLE_UDEV=1 dmsetup create $h ||
 		die "no device-mapper linear device"
 done
@@ -150,9 +151,9 @@ def fill_reads(p):
 
 def half_expected(data):
     """What the half LUN returns after @data was written to it: every
-    other group of 4 blocks, zeros between."""
-    return b''.join(data[i:i + 2048] if i % 4096 == 0 else bytes(2048)
-                    for i in range(0, len(data), 2048))
+    other sector, zeros between."""
+    return b''.join(data[i:i + 512] if i % 1024 == 0 else bytes(512)
+                    for i in range(0, len(data), 512))
 
 p = session(1)
 # Fill the session's buffers with the marker, at every size kept.
@@ -178,6 +179,8 @@ for kib in (4, 64, 256, 8):
 # A LUN that returns some blocks and not others: the written ones exactly,
 # the others zeros.
 half_known = bytes((i * 13 + i // 512) & 0xff for i in range(131072))
+# A written sector that begins with 16 zero bytes is data, not a gap.
+half_known = half_known[:2048] + bytes(16) + half_known[2064:]
 check(write(p, HALF, 0, half_known) == 0, 'a known 128 KiB written to the half LUN')
 fill_reads(p)
 for lba, kib in ((0, 4), (0, 128), (8, 64), (4, 8), (0, 128), (16, 4)):
@@ -185,7 +188,8 @@ for lba, kib in ((0, 4), (0, 128), (8, 64), (4, 8), (0, 128), (16, 4)):
     want = half_expected(half_known)[lba * 512:lba * 512 + kib * 1024]
     check(status(pdus) == 0 and data == want,
           'read of %d KiB at block %d of the half LUN: its blocks exactly, zeros between' % (kib, lba))
-# The same sectors as 4 KiB blocks: the backend writes half of each block.
+# The same sectors as 4 KiB blocks: the backend writes every other sector
+# of each block.
 fill_reads(p)
 for lba, kib in ((0, 4), (0, 128), (2, 8), (0, 64)):
     pdus, data = read(p, HALF4, lba, kib // 4, bs=4096)
