@@ -35,6 +35,9 @@ TPG_PARAMS=""
 TRACE=""
 # More null_blk parameters ("memory_backed=1"). Empty: none.
 NULLB_PARAMS=""
+# The I/O scheduler of the initiator's disks ("none", "mq-deadline").
+# Empty: the kernel's default (mq-deadline for iSCSI disks, none for NVMe).
+SCHED=""
 # Idle sessions logged in (from user space, tools/bench/memory.py) to
 # measure kernel memory per connection and per session; adds the line
 #   TARGET memory CONN_BYTES SESS_BYTES COUNT
@@ -121,6 +124,12 @@ run_job() {
 	else
 		for d in "$@"; do
 			args+=(--name="$job" --filename="$d")
+		done
+	fi
+	if [ -n "$SCHED" ]; then
+		for d in "$@"; do
+			echo "$SCHED" > "/sys/block/${d#/dev/}/queue/scheduler" ||
+				die "$t: no scheduler $SCHED for $d"
 		done
 	fi
 	insn_mark
