@@ -81,8 +81,9 @@ static bool kitt_buf_read_suits(const struct kitt_cmd *cmd)
 {
 	const struct se_cmd *se_cmd = &cmd->se_cmd;
 
-	return !(se_cmd->se_cmd_flags & (SCF_OVERFLOW_BIT | SCF_UNDERFLOW_BIT)) &&
-	       !cmd->cut && se_cmd->data_length == cmd->edtl &&
+	/* An underflow leaves less than EDTL; a cut read is an overflow. */
+	return se_cmd->data_length == cmd->edtl &&
+	       !(se_cmd->se_cmd_flags & SCF_OVERFLOW_BIT) &&
 	       !(se_cmd->data_length % KITT_BUF_SECTOR) &&
 	       se_cmd->prot_op == TARGET_PROT_NORMAL &&
 	       !(se_cmd->se_dev->transport_flags & TRANSPORT_FLAG_PASSTHROUGH);
