@@ -7,12 +7,13 @@
 # iscsi_target_mod (open-iscsi) and over nvmet-tcp (the kernel's NVMe/TCP
 # host), all on one null_blk device, in one boot. Writes one line per
 # target and job to logs/bench-raw.txt:
-#   TARGET JOB IOPS MiB/s IOS CTXT MARK0 MARK1
+#   TARGET JOB IOPS MiB/s IOS CTXT MARK0 MARK1 SEGS
 # IOS and CTXT are the I/Os of the job's size that the initiator's disks
 # completed (sectors moved over block size: the block layer may split
 # them) and the context switches of the whole guest (/proc/stat) while fio
 # ran (ramp included); MARK0 and MARK1 name the instruction-count snapshots around
-# the job when run-guest -p loaded a counting plugin ("-" otherwise).
+# the job when run-guest -p loaded a counting plugin ("-" otherwise); SEGS
+# the TCP segments sent meanwhile (on loopback: by both ends).
 # A benchmark: nothing fails on speed.
 . "$KITT_TOP/tools/testing/tests/lib.sh"
 
@@ -80,6 +81,13 @@ insn_symbols() {
 
 ctxt() { awk '$1 == "ctxt" { print $2 }' /proc/stat; }
 
+# TCP segments sent, every socket (on loopback both ends count): the
+# OutSegs column of /proc/net/snmp, found by its heading.
+segs() {
+	awk '$1 == "Tcp:" { if (!col) { for (i = 2; i <= NF; i++)
+		if ($i == "OutSegs") col = i } else print $col }' /proc/net/snmp
+}
+
 # sectors_done DEV: sectors read plus written by block device DEV.
 sectors_done() { awk '{ print $3 + $7 }' "/sys/block/${1#/dev/}/stat"; }
 
@@ -107,7 +115,7 @@ sectors_total() {
 # device, reported together), one line in RAW. With ONE_JOB=1, one fio
 # job over all the devices instead (QD in all, each I/O to a random one).
 run_job() {
-	local t=$1 job rw bs qd c0 c1 s0 s1 m0 d kib
+	local t=$1 job rw bs qd c0 c1 s0 s1 m0 d kib g0 g1
 	local args files
 
 	IFS=: read -r job rw bs qd <<< "$2"
@@ -135,13 +143,15 @@ run_job() {
 	insn_mark
 	m0=$MARKED
 	c0=$(ctxt)
+	g0=$(segs)
 	s0=$(sectors_total "$@")
 	fio "${args[@]}" >/dev/null 2>&1 || die "$t: fio $job failed"
 	s1=$(sectors_total "$@")
+	g1=$(segs)
 	c1=$(ctxt)
 	insn_mark
 	kib=$(( (s1 - s0) / 2 ))
-	echo "$t $job $(fio_figures "$t-$job.json" "$rw") $((kib / ${bs%k})) $((c1 - c0)) $m0 $MARKED" >> "$RAW"
+	echo "$t $job $(fio_figures "$t-$job.json" "$rw") $((kib / ${bs%k})) $((c1 - c0)) $m0 $MARKED $((g1 - g0))" >> "$RAW"
 	# attribute.py's input: KiB moved, the snapshot after the job
 	[ "$MARKED" = - ] || echo "$t $job ios=$kib mark=$MARKED" >> "$INSN/out.log"
 }
@@ -191,11 +201,16 @@ iscsi_logout_all() {
 
 # iscsi_backstore I: iblock backstore sI over nullbI, written to configfs
 # directly (targetcli is slow in an icount guest: up to 256 of them).
+# With a unit serial number, as targetcli gives every backstore: without
+# one the target core offers no VPD pages, so the initiator takes the LUN
+# for a rotating disk and feeds each completion to the entropy pool
+# (about 300 instructions per I/O).
 iscsi_backstore() {
 	local b=$CFS/core/iblock_$1/s$1
 
 	mkdir -p "$b"
 	echo "udev_path=/dev/nullb$1" > "$b/control"
+	cat /proc/sys/kernel/random/uuid > "$b/wwn/vpd_unit_serial"
 	echo 1 > "$b/enable"
 }
 
