@@ -1537,26 +1537,27 @@ int kitt_conn_start(struct kitt_portal *portal, struct socket *sock)
 	tcp_sock_set_nodelay(sock->sk);
 
 	/*
-	 * Once the callbacks are in, io_work may run and even close the
-	 * connection: hold it until it is started, and have the timer and
-	 * 'accepted' ready before anything can look at them.
+	 * On the portal's list, with its portal, before anything else can
+	 * see it: io_work finds the target a login names through the
+	 * portal. Only this listener thread adds to the list, and a portal
+	 * going away stops it before closing what is on the list.
 	 */
-	kref_get(&conn->ref);
 	conn->accepted = jiffies;
 	conn->login_seen = conn->accepted;
+	mutex_lock(&kitt_conns_lock);
+	conn->portal = portal;
+	conn->login_counted = true;
+	list_add_tail(&conn->portal_entry, &portal->conns);
+	mutex_unlock(&kitt_conns_lock);
+
+	/*
+	 * Once the callbacks are in, io_work may run and even close the
+	 * connection: hold it until it is started, and have the timer
+	 * ready before anything can look at it.
+	 */
+	kref_get(&conn->ref);
 	queue_delayed_work(kitt_wq, &conn->login_timeout, KITT_LOGIN_TIMEOUT);
 	kitt_conn_install_callbacks(conn);
-
-	/* On the portal's list unless it is closing already (release saw no portal). */
-	mutex_lock(&kitt_conns_lock);
-	if (READ_ONCE(conn->state) != KITT_CONN_CLOSING) {
-		conn->portal = portal;
-		conn->login_counted = true;
-		list_add_tail(&conn->portal_entry, &portal->conns);
-	} else {
-		portal->logins--;
-	}
-	mutex_unlock(&kitt_conns_lock);
 
 	/* Data may have arrived before the callbacks were in place. */
 	kitt_conn_kick(conn);
