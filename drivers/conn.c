@@ -1537,10 +1537,12 @@ int kitt_conn_start(struct kitt_portal *portal, struct socket *sock)
 	tcp_sock_set_nodelay(sock->sk);
 
 	/*
-	 * On the portal's list, with its portal, before anything else can
-	 * see it: io_work finds the target a login names through the
-	 * portal. Only this listener thread adds to the list, and a portal
-	 * going away stops it before closing what is on the list.
+	 * On the portal's list, with its portal, before the callbacks go in:
+	 * io_work finds the target a login names through the portal. What
+	 * walks the list to close a connection cannot pick this one before
+	 * then: stale logins are looked for only on this thread, the walk
+	 * for idle discovery sessions takes only those, and a portal going
+	 * away stops this thread before closing what is on the list.
 	 */
 	conn->accepted = jiffies;
 	conn->login_seen = conn->accepted;
