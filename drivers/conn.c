@@ -39,8 +39,9 @@ static struct workqueue_struct *kitt_wq;
 static struct kmem_cache *kitt_conn_cache;
 
 /*
- * Protects every portal's connection list and login count, and each
- * kitt_conn.portal and .login_counted.
+ * Protects every portal's connection list, login count and discovery
+ * count, kitt_discovery_total, and each kitt_conn.portal, .login_counted
+ * and .disc_counted.
  */
 static DEFINE_MUTEX(kitt_conns_lock);
 
