@@ -140,16 +140,17 @@ run_job() {
 				die "$t: no scheduler $SCHED for $d"
 		done
 	fi
+	# (outside the instruction count: the figures stay those of before)
+	g0=$(segs)
 	insn_mark
 	m0=$MARKED
 	c0=$(ctxt)
-	g0=$(segs)
 	s0=$(sectors_total "$@")
 	fio "${args[@]}" >/dev/null 2>&1 || die "$t: fio $job failed"
 	s1=$(sectors_total "$@")
-	g1=$(segs)
 	c1=$(ctxt)
 	insn_mark
+	g1=$(segs)
 	kib=$(( (s1 - s0) / 2 ))
 	echo "$t $job $(fio_figures "$t-$job.json" "$rw") $((kib / ${bs%k})) $((c1 - c0)) $m0 $MARKED $((g1 - g0))" >> "$RAW"
 	# attribute.py's input: KiB moved, the snapshot after the job
