@@ -39,6 +39,11 @@ NULLB_PARAMS=""
 # The I/O scheduler of the initiator's disks ("none", "mq-deadline").
 # Empty: the kernel's default (mq-deadline for iSCSI disks, none for NVMe).
 SCHED=""
+# Job names ("randread-4k-qd1 sessions-8"): while such a job runs, the
+# scheduler's switches and the work items run are traced, into
+# logs/switches-TARGET-JOB.txt (tools/bench/switches.py reads them).
+# Tracing costs instructions: such a job's figures are not the benchmark's.
+SWITCHES=""
 # Idle sessions logged in (from user space, tools/bench/memory.py) to
 # measure kernel memory per connection and per session; adds the line
 #   TARGET memory CONN_BYTES SESS_BYTES COUNT
@@ -62,9 +67,9 @@ MARKED=-
 insn_mark() {
 	MARKED=-
 	[ -d "$INSN" ] || return 0
-	touch "$INSN/mark-$MARK"
+	: > "$INSN/mark-$MARK"
 	while [ ! -e "$INSN/done-$MARK" ]; do
-		sleep 0.05
+		nap 0.05
 	done
 	MARKED=$MARK
 	MARK=$((MARK + 1))
@@ -77,9 +82,69 @@ insn_symbols() {
 	cat /proc/kallsyms > "$INSN/kallsyms-$1"
 }
 
+# ---- which tasks run (SWITCHES) ----
+
+SWEV="sched/sched_switch workqueue/workqueue_execute_start"
+
+# switches_on JOB: start tracing if SWITCHES names JOB.
+switches_on() {
+	local t=/sys/kernel/tracing e
+
+	case " $SWITCHES " in *" $1 "*) ;; *) return 0 ;; esac
+	[ -d $t/events ] || mount -t tracefs nodev $t
+	echo 0 > $t/tracing_on
+	echo 32768 > $t/buffer_size_kb
+	: > $t/trace
+	for e in $SWEV; do
+		echo 1 > "$t/events/$e/enable"
+	done
+	echo 1 > $t/tracing_on
+}
+
+# switches_off TARGET JOB: stop, and keep the trace.
+switches_off() {
+	local t=/sys/kernel/tracing e
+
+	case " $SWITCHES " in *" $2 "*) ;; *) return 0 ;; esac
+	echo 0 > $t/tracing_on
+	for e in $SWEV; do
+		echo 0 > "$t/events/$e/enable"
+	done
+	cat $t/trace > "$KITT_OUT/logs/switches-$1-$2.txt"
+	: > $t/trace
+}
+
 # ---- one fio job ----
 
-ctxt() { awk '$1 == "ctxt" { print $2 }' /proc/stat; }
+# Between the two instruction-count snapshots only shell builtins run:
+# every process started there (an awk, a sleep, a subshell) would add its
+# fork, exec, page faults and exit to the job's instructions, and the
+# sectors were read by one such process per disk.
+
+# A FIFO that nobody writes to: "read -t" on it sleeps without a process.
+NAP=$(mktemp -u /tmp/bench-nap.XXXXXX)
+mkfifo "$NAP"
+nap() { read -r -t "$1" _ <> "$NAP" || true; }
+
+# read_ctxt: CTXT, the guest's context switches since boot.
+read_ctxt() {
+	local key val
+
+	while read -r key val _; do
+		[ "$key" != ctxt ] || { CTXT=$val; return 0; }
+	done < /proc/stat
+}
+
+# read_sectors DISK...: SECTORS, the sectors read and written on them all.
+read_sectors() {
+	local d f
+
+	SECTORS=0
+	for d in "$@"; do
+		read -r -a f < "/sys/block/${d#/dev/}/stat"
+		SECTORS=$((SECTORS + f[2] + f[6]))
+	done
+}
 
 # TCP segments sent, every socket (on loopback both ends count): the
 # OutSegs column of /proc/net/snmp, found by its heading.
@@ -87,9 +152,6 @@ segs() {
 	awk '$1 == "Tcp:" { if (!col) { for (i = 2; i <= NF; i++)
 		if ($i == "OutSegs") col = i } else print $col }' /proc/net/snmp
 }
-
-# sectors_done DEV: sectors read plus written by block device DEV.
-sectors_done() { awk '{ print $3 + $7 }' "/sys/block/${1#/dev/}/stat"; }
 
 # fio_figures JSON RW: "IOPS MiB/s" of the job's read or write side.
 fio_figures() {
@@ -101,15 +163,6 @@ print(round(j[side]["iops"]), round(j[side]["bw_bytes"] / 2**20, 1))
 PY
 }
 
-# sectors_total DEV...: the sectors moved by all of them.
-sectors_total() {
-	local d n=0
-
-	for d in "$@"; do
-		n=$((n + $(sectors_done "$d")))
-	done
-	echo $n
-}
 
 # run_job TARGET SPEC DEV...: one fio job (QD per device, one fio job per
 # device, reported together), one line in RAW. With ONE_JOB=1, one fio
@@ -122,7 +175,7 @@ run_job() {
 	shift 2
 	# --disk_util=0: fio would read every disk's sysfs statistics again
 	# and again, whose path walks grew with the disks to 1.4M of 1.5M
-	# instructions per I/O at 256 LUNs (sectors_total counts the I/Os).
+	# instructions per I/O at 256 LUNs (read_sectors counts the I/Os).
 	args=(--direct=1 --ioengine=libaio --rw="$rw" --bs="$bs" --iodepth="$qd"
 	      --time_based --runtime="$SECS" --ramp_time=1 --group_reporting
 	      --disk_util=0 --output-format=json --output="$t-$job.json")
@@ -144,11 +197,17 @@ run_job() {
 	g0=$(segs)
 	insn_mark
 	m0=$MARKED
-	c0=$(ctxt)
-	s0=$(sectors_total "$@")
+	read_ctxt
+	c0=$CTXT
+	read_sectors "$@"
+	s0=$SECTORS
+	switches_on "$job"
 	fio "${args[@]}" >/dev/null 2>&1 || die "$t: fio $job failed"
-	s1=$(sectors_total "$@")
-	c1=$(ctxt)
+	switches_off "$t" "$job"
+	read_sectors "$@"
+	s1=$SECTORS
+	read_ctxt
+	c1=$CTXT
 	insn_mark
 	g1=$(segs)
 	kib=$(( (s1 - s0) / 2 ))
@@ -559,4 +618,5 @@ for t in $TARGETS; do
 	esac
 done
 killall iscsid
+rm -f "$NAP"
 echo end >> "$RAW"
