@@ -85,33 +85,46 @@ insn_symbols() {
 # ---- which tasks run (SWITCHES) ----
 
 SWEV="sched/sched_switch workqueue/workqueue_execute_start"
+TRACEFS=/sys/kernel/tracing
 
-# switches_on JOB: start tracing if SWITCHES names JOB.
-switches_on() {
-	local t=/sys/kernel/tracing e
-
-	case " $SWITCHES " in *" $1 "*) ;; *) return 0 ;; esac
-	[ -d $t/events ] || mount -t tracefs nodev $t
-	echo 0 > $t/tracing_on
-	echo 32768 > $t/buffer_size_kb
-	: > $t/trace
-	for e in $SWEV; do
-		echo 1 > "$t/events/$e/enable"
-	done
-	echo 1 > $t/tracing_on
+# switches_wanted JOB: whether SWITCHES names JOB.
+switches_wanted() {
+	case " $SWITCHES " in *" $1 "*) return 0 ;; esac
+	return 1
 }
 
-# switches_off TARGET JOB: stop, and keep the trace.
-switches_off() {
-	local t=/sys/kernel/tracing e
+# switches_arm JOB: events on, the buffer empty, tracing still off (before
+# the measured window: this starts processes).
+switches_arm() {
+	local e
 
-	case " $SWITCHES " in *" $2 "*) ;; *) return 0 ;; esac
-	echo 0 > $t/tracing_on
+	switches_wanted "$1" || return 0
+	[ -d $TRACEFS/events ] || mount -t tracefs nodev $TRACEFS
+	echo 0 > $TRACEFS/tracing_on
+	echo 32768 > $TRACEFS/buffer_size_kb
+	: > $TRACEFS/trace
 	for e in $SWEV; do
-		echo 0 > "$t/events/$e/enable"
+		echo 1 > "$TRACEFS/events/$e/enable"
 	done
-	cat $t/trace > "$KITT_OUT/logs/switches-$1-$2.txt"
-	: > $t/trace
+}
+
+# switches_trace JOB 1|0: tracing on or off (builtins only).
+switches_trace() {
+	switches_wanted "$1" || return 0
+	echo "$2" > $TRACEFS/tracing_on
+}
+
+# switches_save TARGET JOB: events off, the trace kept (after the window).
+switches_save() {
+	local e
+
+	switches_wanted "$2" || return 0
+	for e in $SWEV; do
+		echo 0 > "$TRACEFS/events/$e/enable"
+	done
+	cat $TRACEFS/trace > "$KITT_OUT/logs/switches-$1-$2.txt"
+	: > $TRACEFS/trace
+	echo 1 > $TRACEFS/tracing_on
 }
 
 # ---- one fio job ----
@@ -193,6 +206,7 @@ run_job() {
 				die "$t: no scheduler $SCHED for $d"
 		done
 	fi
+	switches_arm "$job"
 	# (outside the instruction count: the figures stay those of before)
 	g0=$(segs)
 	insn_mark
@@ -201,15 +215,16 @@ run_job() {
 	c0=$CTXT
 	read_sectors "$@"
 	s0=$SECTORS
-	switches_on "$job"
+	switches_trace "$job" 1
 	fio "${args[@]}" >/dev/null 2>&1 || die "$t: fio $job failed"
-	switches_off "$t" "$job"
+	switches_trace "$job" 0
 	read_sectors "$@"
 	s1=$SECTORS
 	read_ctxt
 	c1=$CTXT
 	insn_mark
 	g1=$(segs)
+	switches_save "$t" "$job"
 	kib=$(( (s1 - s0) / 2 ))
 	echo "$t $job $(fio_figures "$t-$job.json" "$rw") $((kib / ${bs%k})) $((c1 - c0)) $m0 $MARKED $((g1 - g0))" >> "$RAW"
 	# attribute.py's input: KiB moved, the snapshot after the job
