@@ -84,8 +84,10 @@ insn_symbols() {
 
 # ---- which tasks run (SWITCHES) ----
 
-SWEV="sched/sched_switch workqueue/workqueue_execute_start"
+SWEV="sched/sched_switch workqueue/workqueue_execute_start
+workqueue/workqueue_execute_end"
 TRACEFS=/sys/kernel/tracing
+SWBUF=
 
 # switches_wanted JOB: whether SWITCHES names JOB.
 switches_wanted() {
@@ -101,6 +103,7 @@ switches_arm() {
 	switches_wanted "$1" || return 0
 	[ -d $TRACEFS/events ] || mount -t tracefs nodev $TRACEFS
 	echo 0 > $TRACEFS/tracing_on
+	read -r SWBUF _ < $TRACEFS/buffer_size_kb
 	echo 32768 > $TRACEFS/buffer_size_kb
 	: > $TRACEFS/trace
 	for e in $SWEV; do
@@ -114,7 +117,8 @@ switches_trace() {
 	echo "$2" > $TRACEFS/tracing_on
 }
 
-# switches_save TARGET JOB: events off, the trace kept (after the window).
+# switches_save TARGET JOB: events off, the trace kept (after the window),
+# the ring buffer as it was.
 switches_save() {
 	local e
 
@@ -124,28 +128,37 @@ switches_save() {
 	done
 	cat $TRACEFS/trace > "$KITT_OUT/logs/switches-$1-$2.txt"
 	: > $TRACEFS/trace
+	echo "$SWBUF" > $TRACEFS/buffer_size_kb
 	echo 1 > $TRACEFS/tracing_on
 }
 
 # ---- one fio job ----
 
-# Between the two instruction-count snapshots only shell builtins run:
-# every process started there (an awk, a sleep, a subshell) would add its
-# fork, exec, page faults and exit to the job's instructions, and the
-# sectors were read by one such process per disk.
+# Between the two instruction-count snapshots no process starts, only fio:
+# each one (an awk, a sleep, a subshell) would add its fork, exec, page
+# faults and exit to the job's instructions, and the sectors were once read
+# by one per disk. What remains there besides fio is small: the polls for
+# the second snapshot (a 9p lookup and a timed sleep each, their number
+# set by the host's speed) and whatever the kernel still frees of
+# processes that ended just before the first.
 
-# A FIFO that nobody writes to: "read -t" on it sleeps without a process.
+# A FIFO that nobody writes to, open on NAPFD: "read -t" on it sleeps
+# without starting a process.
 NAP=$(mktemp -u /tmp/bench-nap.XXXXXX)
 mkfifo "$NAP"
-nap() { read -r -t "$1" _ <> "$NAP" || true; }
+exec {NAPFD}<> "$NAP"
+rm -f "$NAP"
+nap() { read -r -t "$1" -u "$NAPFD" _ || true; }
 
 # read_ctxt: CTXT, the guest's context switches since boot.
 read_ctxt() {
 	local key val
 
+	CTXT=
 	while read -r key val _; do
 		[ "$key" != ctxt ] || { CTXT=$val; return 0; }
 	done < /proc/stat
+	die "no context switch count in /proc/stat"
 }
 
 # read_sectors DISK...: SECTORS, the sectors read and written on them all.
@@ -154,7 +167,8 @@ read_sectors() {
 
 	SECTORS=0
 	for d in "$@"; do
-		read -r -a f < "/sys/block/${d#/dev/}/stat"
+		read -r -a f < "/sys/block/${d#/dev/}/stat" ||
+			die "no statistics for $d"
 		SECTORS=$((SECTORS + f[2] + f[6]))
 	done
 }
@@ -625,6 +639,7 @@ modprobe null_blk nr_devices=$((1 + MAXDEV)) gb=4 $NULLB_PARAMS
 iscsid
 sleep 1
 : > "$RAW"
+rm -f "$KITT_OUT"/logs/switches-*.txt
 for t in $TARGETS; do
 	case $t in
 	kitt|kitt-trace|kitt-nobuf|lio) bench_iscsi "$t" ;;
@@ -633,5 +648,4 @@ for t in $TARGETS; do
 	esac
 done
 killall iscsid
-rm -f "$NAP"
 echo end >> "$RAW"
