@@ -110,6 +110,9 @@ def bench_line(path):
 
 
 def report(path):
+    if not os.path.isfile(path):
+        print(f'{path}: no such trace', file=sys.stderr)
+        return False
     job = bench_line(path)
     if not job:
         return False

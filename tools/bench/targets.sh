@@ -95,6 +95,24 @@ switches_wanted() {
 	return 1
 }
 
+# switches_buffer_size: SWBUF, the ring buffer's size per CPU to restore
+# after tracing ("7 (expanded: 1408)" until first used: 1408), or nothing
+# when the CPUs' sizes differ ("X").
+switches_buffer_size() {
+	local size rest
+
+	read -r size rest < $TRACEFS/buffer_size_kb
+	case $rest in
+	"(expanded: "*)
+		size=${rest#"(expanded: "}
+		size=${size%)} ;;
+	esac
+	case $size in
+	'' | *[!0-9]*) SWBUF= ;;
+	*) SWBUF=$size ;;
+	esac
+}
+
 # switches_arm JOB: events on, the buffer empty, tracing still off (before
 # the measured window: this starts processes).
 switches_arm() {
@@ -103,7 +121,7 @@ switches_arm() {
 	switches_wanted "$1" || return 0
 	[ -d $TRACEFS/events ] || mount -t tracefs nodev $TRACEFS
 	echo 0 > $TRACEFS/tracing_on
-	read -r SWBUF _ < $TRACEFS/buffer_size_kb
+	switches_buffer_size
 	echo 32768 > $TRACEFS/buffer_size_kb
 	: > $TRACEFS/trace
 	for e in $SWEV; do
@@ -128,7 +146,7 @@ switches_save() {
 	done
 	cat $TRACEFS/trace > "$KITT_OUT/logs/switches-$1-$2.txt"
 	: > $TRACEFS/trace
-	echo "$SWBUF" > $TRACEFS/buffer_size_kb
+	[ -z "$SWBUF" ] || echo "$SWBUF" > $TRACEFS/buffer_size_kb
 	echo 1 > $TRACEFS/tracing_on
 }
 
@@ -137,10 +155,10 @@ switches_save() {
 # Between the two instruction-count snapshots no process starts, only fio:
 # each one (an awk, a sleep, a subshell) would add its fork, exec, page
 # faults and exit to the job's instructions, and the sectors were once read
-# by one per disk. What remains there besides fio is small: the polls for
-# the second snapshot (a 9p lookup and a timed sleep each, their number
-# set by the host's speed) and whatever the kernel still frees of
-# processes that ended just before the first.
+# by one per disk. What remains there besides fio is small: the mark files
+# and the polls around both snapshots (a 9p lookup and a timed sleep each,
+# their number set by the host's speed) and whatever the kernel still
+# frees of processes that ended just before the first.
 
 # A FIFO that nobody writes to, open on NAPFD: "read -t" on it sleeps
 # without starting a process.
@@ -189,7 +207,6 @@ side = "read" if "read" in sys.argv[2] else "write"
 print(round(j[side]["iops"]), round(j[side]["bw_bytes"] / 2**20, 1))
 PY
 }
-
 
 # run_job TARGET SPEC DEV...: one fio job (QD per device, one fio job per
 # device, reported together), one line in RAW. With ONE_JOB=1, one fio
