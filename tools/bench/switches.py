@@ -19,6 +19,8 @@ import os
 import re
 import sys
 
+import table    # tools/bench/table.py: bench-raw.txt's reader
+
 EVENT = re.compile(r'^\s*.+?-(\d+)\s+\[(\d+)\]\s.*?:\s+(\w+):\s+(.*)$')
 NEXT = re.compile(r'next_comm=(.+?) next_pid=(\d+)')
 ENTRIES = re.compile(r'^# entries-in-buffer/entries-written: (\d+)/(\d+)')
@@ -97,14 +99,13 @@ def bench_line(path):
     base = os.path.basename(path)
     raw = os.path.join(os.path.dirname(path), 'bench-raw.txt')
     try:
-        with open(raw) as f:
-            for line in f:
-                w = line.split()
-                if len(w) >= 6 and base == f'switches-{w[0]}-{w[1]}.txt':
-                    return int(w[4]), int(w[5])
+        rows = table.load(raw)[0]
     except OSError as e:
         print(f'{path}: {e}', file=sys.stderr)
         return None
+    for (target, job), row in rows.items():
+        if base == f'switches-{target}-{job}.txt':
+            return row['ios'], row['ctxt']
     print(f'{path}: no such job in {raw}', file=sys.stderr)
     return None
 

@@ -89,6 +89,11 @@ workqueue/workqueue_execute_end"
 TRACEFS=/sys/kernel/tracing
 SWBUF=
 
+# tracefs_mount: tracefs at TRACEFS (the guest does not mount it).
+tracefs_mount() {
+	[ -d $TRACEFS/events ] || mount -t tracefs nodev $TRACEFS
+}
+
 # switches_wanted JOB: whether SWITCHES names JOB.
 switches_wanted() {
 	case " $SWITCHES " in *" $1 "*) return 0 ;; esac
@@ -119,7 +124,7 @@ switches_arm() {
 	local e
 
 	switches_wanted "$1" || return 0
-	[ -d $TRACEFS/events ] || mount -t tracefs nodev $TRACEFS
+	tracefs_mount
 	echo 0 > $TRACEFS/tracing_on
 	switches_buffer_size
 	echo 32768 > $TRACEFS/buffer_size_kb
@@ -429,10 +434,8 @@ iscsi_memory() {
 
 # kitt_trace 1|0: kitt's trace events on or off.
 kitt_trace() {
-	local t=/sys/kernel/tracing
-
-	[ -d $t/events ] || mount -t tracefs nodev $t
-	echo "$1" > $t/events/kitt/enable
+	tracefs_mount
+	echo "$1" > $TRACEFS/events/kitt/enable
 }
 
 # bench_iscsi TARGET: TARGET is kitt, lio (iscsi_target_mod), kitt-trace
