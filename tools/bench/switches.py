@@ -6,7 +6,8 @@
 
 Each FILE is a build/guest/KVER/logs/switches-TARGET-JOB.txt, the trace that
 tools/bench/targets.sh keeps of a job named in KITT_BENCH_SWITCHES
-(sched_switch and workqueue_execute_start/end events while fio ran);
+(sched_switch and workqueue_execute_start/end events in the job's measured
+window, inside fio's run);
 without FILEs, every such file of the latest bench run. Each switch is
 named by the task switched to; a kernel worker by the work functions it
 ran (or resumed) before it switched away again. Counts are per I/O, the

@@ -8,12 +8,14 @@
 # host), all on one null_blk device, in one boot. Writes one line per
 # target and job to logs/bench-raw.txt:
 #   TARGET JOB IOPS MiB/s IOS CTXT MARK0 MARK1 SEGS
-# IOS and CTXT are the I/Os of the job's size that the initiator's disks
-# completed (sectors moved over block size: the block layer may split
-# them) and the context switches of the whole guest (/proc/stat) while fio
-# ran (ramp included); MARK0 and MARK1 name the instruction-count snapshots around
-# the job when run-guest -p loaded a counting plugin ("-" otherwise); SEGS
-# the TCP segments sent meanwhile (on loopback: by both ends).
+# IOPS and MiB/s are fio's. The rest is of a window of SECS seconds in
+# the middle of fio's run, once its I/O is under way, with no start-up or
+# exit of a process in it (see run_job): IOS are the I/Os of the job's
+# size that the initiator's disks completed (sectors moved over block
+# size: the block layer may split them), CTXT the context switches of the
+# whole guest (/proc/stat), MARK0 and MARK1 the instruction-count
+# snapshots at its ends when run-guest -p loaded a counting plugin ("-"
+# otherwise), SEGS the TCP segments sent (on loopback: by both ends).
 # A benchmark: nothing fails on speed.
 . "$KITT_TOP/tools/testing/tests/lib.sh"
 
@@ -157,13 +159,17 @@ switches_save() {
 
 # ---- one fio job ----
 
-# Between the two instruction-count snapshots no process starts, only fio:
-# each one (an awk, a sleep, a subshell) would add its fork, exec, page
-# faults and exit to the job's instructions, and the sectors were once read
-# by one per disk. What remains there besides fio is small: the mark files
-# and the polls around both snapshots (a 9p lookup and a timed sleep each,
-# their number set by the host's speed) and whatever the kernel still
-# frees of processes that ended just before the first.
+# The measured window lies inside fio's run, and no process starts or
+# ends in it: fio's own start-up and exit cost 183M instructions (its
+# libraries' relocations, page faults, 81M more in a boot's first job
+# while the page cache fills), 1.6k to 9k per I/O of a 4 s job, and each
+# other process (an awk, a sleep, a subshell) would add its fork, exec,
+# page faults and exit; the sectors were once read by one per disk. So
+# fio starts, its I/O is seen to begin, its ramp second passes, and only
+# then the window opens, for SECS seconds of fio's SECS + 1: what remains
+# in it besides the I/O is small (the mark files and the polls around both
+# snapshots, a 9p lookup and a timed sleep each, their number set by the
+# host's speed).
 
 # A FIFO that nobody writes to, open on NAPFD: "read -t" on it sleeps
 # without starting a process.
@@ -196,11 +202,42 @@ read_sectors() {
 	done
 }
 
-# TCP segments sent, every socket (on loopback both ends count): the
-# OutSegs column of /proc/net/snmp, found by its heading.
-segs() {
-	awk '$1 == "Tcp:" { if (!col) { for (i = 2; i <= NF; i++)
-		if ($i == "OutSegs") col = i } else print $col }' /proc/net/snmp
+# read_segs: SEGS, the TCP segments sent by every socket (on loopback
+# both ends count): the OutSegs column of /proc/net/snmp's second Tcp:
+# line, found by its heading in the first.
+read_segs() {
+	local f i col=
+
+	SEGS=
+	while read -r -a f; do
+		[ "${f[0]}" = Tcp: ] || continue
+		if [ -n "$col" ]; then
+			SEGS=${f[col]}
+			return 0
+		fi
+		for i in "${!f[@]}"; do
+			[ "${f[i]}" != OutSegs ] || col=$i
+		done
+		[ -n "$col" ] || break
+	done < /proc/net/snmp
+	die "no OutSegs in /proc/net/snmp"
+}
+
+# io_started PID DISK...: wait until the disks move data (fio's I/O has
+# begun); dies if fio PID ends first.
+io_started() {
+	local pid=$1 s0
+
+	shift
+	read_sectors "$@"
+	s0=$SECTORS
+	while kill -0 "$pid" 2>/dev/null; do
+		read_sectors "$@"
+		[ "$SECTORS" = "$s0" ] || return 0
+		nap 0.01
+	done
+	wait "$pid" || true
+	die "fio ended before any I/O on $*"
 }
 
 # fio_figures JSON RW: "IOPS MiB/s" of the job's read or write side.
@@ -217,7 +254,7 @@ PY
 # device, reported together), one line in RAW. With ONE_JOB=1, one fio
 # job over all the devices instead (QD in all, each I/O to a random one).
 run_job() {
-	local t=$1 job rw bs qd c0 c1 s0 s1 m0 d kib g0 g1
+	local t=$1 job rw bs qd c0 c1 s0 s1 m0 d kib g0 g1 pid
 	local args files
 
 	IFS=: read -r job rw bs qd <<< "$2"
@@ -226,7 +263,7 @@ run_job() {
 	# and again, whose path walks grew with the disks to 1.4M of 1.5M
 	# instructions per I/O at 256 LUNs (read_sectors counts the I/Os).
 	args=(--direct=1 --ioengine=libaio --rw="$rw" --bs="$bs" --iodepth="$qd"
-	      --time_based --runtime="$SECS" --ramp_time=1 --group_reporting
+	      --time_based --runtime=$((SECS + 1)) --ramp_time=1 --group_reporting
 	      --disk_util=0 --output-format=json --output="$t-$job.json")
 	if [ "${ONE_JOB:-}" = 1 ]; then
 		files=$(IFS=:; echo "$*")
@@ -243,23 +280,35 @@ run_job() {
 		done
 	fi
 	switches_arm "$job"
-	# (outside the instruction count: the figures stay those of before)
-	g0=$(segs)
-	insn_mark
-	m0=$MARKED
+	fio "${args[@]}" >/dev/null 2>&1 &
+	pid=$!
+	io_started "$pid" "$@"
+	# fio's ramp: the window opens with the I/O in its stride. The I/O
+	# goes on while the plugin takes a snapshot: the counters are read
+	# in the same order at both ends, the snapshot last, so that both
+	# windows are as long.
+	nap 1
+	switches_trace "$job" 1
 	read_ctxt
 	c0=$CTXT
 	read_sectors "$@"
 	s0=$SECTORS
-	switches_trace "$job" 1
-	fio "${args[@]}" >/dev/null 2>&1 || die "$t: fio $job failed"
+	read_segs
+	g0=$SEGS
+	insn_mark
+	m0=$MARKED
+	nap "$SECS"
 	switches_trace "$job" 0
-	read_sectors "$@"
-	s1=$SECTORS
 	read_ctxt
 	c1=$CTXT
+	read_sectors "$@"
+	s1=$SECTORS
+	read_segs
+	g1=$SEGS
 	insn_mark
-	g1=$(segs)
+	# fio's exit inside the window would make its figures wrong
+	kill -0 "$pid" 2>/dev/null || die "$t: fio $job ended inside the window"
+	wait "$pid" || die "$t: fio $job failed"
 	switches_save "$t" "$job"
 	kib=$(( (s1 - s0) / 2 ))
 	echo "$t $job $(fio_figures "$t-$job.json" "$rw") $((kib / ${bs%k})) $((c1 - c0)) $m0 $MARKED $((g1 - g0))" >> "$RAW"
