@@ -1540,18 +1540,13 @@ void kitt_aborted_task(struct se_cmd *se_cmd)
 /*
  * Let go of aborted commands that io_work no longer uses. With
  * @all (the connection is gone) nothing uses them any more.
+ * kitt_conn_reap_aborted() calls this only when there may be some.
  */
-void kitt_conn_reap_aborted(struct kitt_conn *conn, bool all)
+void __kitt_conn_reap_aborted(struct kitt_conn *conn, bool all)
 {
 	struct kitt_cmd *cmd, *next;
 	LIST_HEAD(done);
 
-	/*
-	 * Unlocked: a command aborted from another context kicks io_work
-	 * after adding itself, one aborted within io_work is seen here.
-	 */
-	if (!all && list_empty_careful(&conn->aborted))
-		return;
 	spin_lock_bh(&conn->lock);
 	list_for_each_entry_safe(cmd, next, &conn->aborted, conn_entry) {
 		if (!all && (conn->rx_cmd == cmd ||

@@ -429,6 +429,26 @@ static void kitt_conn_restore_callbacks(struct kitt_conn *conn)
 /* ---- receiving ---- */
 
 /* Read up to @len bytes; >0 read, 0 nothing yet, <0 the connection is over. */
+/*
+ * Whether recvmsg() could only say -EAGAIN: nothing queued to read and
+ * nothing to report, seen without the socket's lock. io_work ends every
+ * run with a look for more, and the run that sends a completed command's
+ * answer usually finds nothing. Data that arrives after the look kicks
+ * io_work (sk_data_ready), and so do packets that wait in the socket's
+ * backlog while someone holds its lock, once they are queued; an error,
+ * the peer's FIN or a state other than established goes to recvmsg(),
+ * which reports it.
+ */
+static bool kitt_conn_rx_idle(const struct kitt_conn *conn)
+{
+	const struct sock *sk = conn->sock->sk;
+
+	return skb_queue_empty_lockless(&sk->sk_receive_queue) &&
+	       !READ_ONCE(sk->sk_err) &&
+	       !(READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN) &&
+	       READ_ONCE(sk->sk_state) == TCP_ESTABLISHED;
+}
+
 static int kitt_conn_recv(struct kitt_conn *conn, void *buf, u32 len)
 {
 	struct msghdr msg = { .msg_flags = MSG_DONTWAIT };
@@ -437,6 +457,8 @@ static int kitt_conn_recv(struct kitt_conn *conn, void *buf, u32 len)
 
 	if (unlikely(conn->replay))
 		return kitt_park_read(conn, buf, len);
+	if (kitt_conn_rx_idle(conn))
+		return 0;
 	ret = kernel_recvmsg(conn->sock, &msg, &iov, 1, len, msg.msg_flags);
 	if (ret == -EAGAIN)
 		return 0;

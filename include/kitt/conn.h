@@ -520,7 +520,19 @@ int kitt_cmd_rx_done(struct kitt_conn *conn);
 int kitt_cmd_send(struct kitt_conn *conn, struct kitt_tx *tx);
 void kitt_conn_release_cmds(struct kitt_conn *conn);
 bool kitt_conn_watch_writes(struct kitt_conn *conn, unsigned long timeout);
-void kitt_conn_reap_aborted(struct kitt_conn *conn, bool all);
+void __kitt_conn_reap_aborted(struct kitt_conn *conn, bool all);
+
+/*
+ * io_work calls this twice a run, and almost always finds no aborted
+ * command: the look is inline. Unlocked: a command aborted from another
+ * context kicks io_work after adding itself, one aborted within io_work
+ * is seen here.
+ */
+static inline void kitt_conn_reap_aborted(struct kitt_conn *conn, bool all)
+{
+	if (all || !list_empty_careful(&conn->aborted))
+		__kitt_conn_reap_aborted(conn, all);
+}
 struct kitt_cmd *kitt_cmd_get(struct kitt_conn *conn, const u8 *bhs);
 void kitt_cmd_put_unused(struct kitt_conn *conn, struct kitt_cmd *cmd);
 int kitt_write_pending(struct se_cmd *se_cmd);
