@@ -160,15 +160,16 @@ switches_save() {
 # ---- one fio job ----
 
 # The measured window lies inside fio's run, and no process starts or
-# ends in it: fio's own start-up and exit cost 183M instructions (its
-# libraries' relocations, page faults, 81M more in a boot's first job
-# while the page cache fills), 1.6k to 9k per I/O of a 4 s job, and each
-# other process (an awk, a sleep, a subshell) would add its fork, exec,
-# page faults and exit; the sectors were once read by one per disk. So
-# fio starts, its I/O is seen to begin, its ramp second passes, and only
-# then the window opens, for SECS seconds of fio's SECS + 1: what remains
-# in it besides the I/O is small (the mark files and the polls around both
-# snapshots, a 9p lookup and a timed sleep each, their number set by the
+# ends in it: fio's own start-up and exit cost about 180M instructions
+# (its libraries' relocations, page faults; 80M more in a boot's first
+# job while the page cache fills), which once added 2k to 11k per I/O to
+# a 4 s job, and each other process (an awk, a sleep, a subshell) would
+# add its fork, exec, page faults and exit; the sectors were once read by
+# one per disk. So fio starts, its I/O is seen to begin, its ramp second
+# passes, and only then the window opens, for SECS seconds of fio's
+# SECS + 2 (the margin covers the last snapshot): what remains in it
+# besides the I/O is small (the mark files and the polls after the first
+# snapshot, a 9p lookup and a timed sleep each, their number set by the
 # host's speed).
 
 # A FIFO that nobody writes to, open on NAPFD: "read -t" on it sleeps
@@ -178,6 +179,21 @@ mkfifo "$NAP"
 exec {NAPFD}<> "$NAP"
 rm -f "$NAP"
 nap() { read -r -t "$1" -u "$NAPFD" _ || true; }
+
+# now_us: NOW, the guest's clock in microseconds (a builtin variable).
+now_us() { NOW=${EPOCHREALTIME//[!0-9]/}; }
+
+# nap_until US: sleep until the guest's clock reads US microseconds;
+# false if it is past already.
+nap_until() {
+	local left frac
+
+	now_us
+	left=$(($1 - NOW))
+	[ "$left" -gt 0 ] || return 1
+	printf -v frac '%06d' $((left % 1000000))
+	nap "$((left / 1000000)).$frac"
+}
 
 # read_ctxt: CTXT, the guest's context switches since boot.
 read_ctxt() {
@@ -254,7 +270,7 @@ PY
 # device, reported together), one line in RAW. With ONE_JOB=1, one fio
 # job over all the devices instead (QD in all, each I/O to a random one).
 run_job() {
-	local t=$1 job rw bs qd c0 c1 s0 s1 m0 d kib g0 g1 pid
+	local t=$1 job rw bs qd c0 c1 s0 s1 m0 d kib g0 g1 pid t0
 	local args files
 
 	IFS=: read -r job rw bs qd <<< "$2"
@@ -263,7 +279,7 @@ run_job() {
 	# and again, whose path walks grew with the disks to 1.4M of 1.5M
 	# instructions per I/O at 256 LUNs (read_sectors counts the I/Os).
 	args=(--direct=1 --ioengine=libaio --rw="$rw" --bs="$bs" --iodepth="$qd"
-	      --time_based --runtime=$((SECS + 1)) --ramp_time=1 --group_reporting
+	      --time_based --runtime=$((SECS + 2)) --ramp_time=1 --group_reporting
 	      --disk_util=0 --output-format=json --output="$t-$job.json")
 	if [ "${ONE_JOB:-}" = 1 ]; then
 		files=$(IFS=:; echo "$*")
@@ -286,9 +302,12 @@ run_job() {
 	# fio's ramp: the window opens with the I/O in its stride. The I/O
 	# goes on while the plugin takes a snapshot: the counters are read
 	# in the same order at both ends, the snapshot last, so that both
-	# windows are as long.
+	# windows are as long; the window's end is SECS after its start,
+	# however long the first snapshot took.
 	nap 1
 	switches_trace "$job" 1
+	now_us
+	t0=$NOW
 	read_ctxt
 	c0=$CTXT
 	read_sectors "$@"
@@ -297,7 +316,8 @@ run_job() {
 	g0=$SEGS
 	insn_mark
 	m0=$MARKED
-	nap "$SECS"
+	nap_until $((t0 + SECS * 1000000)) ||
+		die "$t: the snapshot took longer than $job's window"
 	switches_trace "$job" 0
 	read_ctxt
 	c1=$CTXT
