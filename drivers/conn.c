@@ -787,10 +787,17 @@ static int kitt_conn_try_recv_one(struct kitt_conn *conn)
 
 /* ---- sending ---- */
 
+/*
+ * The next PDU to send, off the queue. io_work looks at least once a run
+ * and usually finds the queue empty: that look takes no lock. What is
+ * queued after it kicks io_work, or was queued by io_work itself before.
+ */
 static struct kitt_tx *kitt_conn_next_tx(struct kitt_conn *conn)
 {
 	struct kitt_tx *tx;
 
+	if (list_empty_careful(&conn->tx_queue))
+		return NULL;
 	spin_lock_bh(&conn->lock);
 	tx = list_first_entry_or_null(&conn->tx_queue, struct kitt_tx, entry);
 	if (tx)

@@ -533,6 +533,7 @@ static inline void kitt_conn_reap_aborted(struct kitt_conn *conn, bool all)
 	if (all || !list_empty_careful(&conn->aborted))
 		__kitt_conn_reap_aborted(conn, all);
 }
+
 struct kitt_cmd *kitt_cmd_get(struct kitt_conn *conn, const u8 *bhs);
 void kitt_cmd_put_unused(struct kitt_conn *conn, struct kitt_cmd *cmd);
 int kitt_write_pending(struct se_cmd *se_cmd);
