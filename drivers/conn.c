@@ -428,16 +428,16 @@ static void kitt_conn_restore_callbacks(struct kitt_conn *conn)
 
 /* ---- receiving ---- */
 
-/* Read up to @len bytes; >0 read, 0 nothing yet, <0 the connection is over. */
 /*
  * Whether recvmsg() could only say -EAGAIN: nothing queued to read and
  * nothing to report, seen without the socket's lock. io_work ends every
- * run with a look for more, and the run that sends a completed command's
- * answer usually finds nothing. Data that arrives after the look kicks
- * io_work (sk_data_ready), and so do packets that wait in the socket's
- * backlog while someone holds its lock, once they are queued; an error,
- * the peer's FIN or a state other than established goes to recvmsg(),
- * which reports it.
+ * run with a look for the next header, and the run that sends a
+ * completed command's answer usually finds nothing. Data that arrives
+ * after the look kicks io_work (sk_data_ready), and so do packets that
+ * wait in the socket's backlog while someone holds its lock, once they
+ * are queued; an error, the peer's FIN or a state other than established
+ * is left to recvmsg(). (Data segments are read by kitt_conn_recv_iter()
+ * only once their header said they come.)
  */
 static bool kitt_conn_rx_idle(const struct kitt_conn *conn)
 {
@@ -449,6 +449,7 @@ static bool kitt_conn_rx_idle(const struct kitt_conn *conn)
 	       READ_ONCE(sk->sk_state) == TCP_ESTABLISHED;
 }
 
+/* Read up to @len bytes; >0 read, 0 nothing yet, <0 the connection is over. */
 static int kitt_conn_recv(struct kitt_conn *conn, void *buf, u32 len)
 {
 	struct msghdr msg = { .msg_flags = MSG_DONTWAIT };

@@ -269,8 +269,26 @@ PY
 # run_job TARGET SPEC DEV...: one fio job (QD per device, one fio job per
 # device, reported together), one line in RAW. With ONE_JOB=1, one fio
 # job over all the devices instead (QD in all, each I/O to a random one).
+# The fio of the job under way, stopped if the bench dies meanwhile (the
+# guest runner then logs out and unloads the target under it otherwise).
+FIO_PID=
+trap '[ -z "$FIO_PID" ] || { kill "$FIO_PID"; wait "$FIO_PID"; } 2>/dev/null' EXIT
+
+# fio_alive TARGET JOB WHEN: die unless fio still runs and moves data.
+fio_alive() {
+	local s
+
+	read_sectors "${@:4}"
+	s=$SECTORS
+	nap 0.02
+	read_sectors "${@:4}"
+	if ! kill -0 "$FIO_PID" 2>/dev/null || [ "$SECTORS" = "$s" ]; then
+		die "$1: fio $2 stopped $3"
+	fi
+}
+
 run_job() {
-	local t=$1 job rw bs qd c0 c1 s0 s1 m0 d kib g0 g1 pid t0
+	local t=$1 job rw bs qd c0 c1 s0 s1 m0 d kib g0 g1 t0
 	local args files
 
 	IFS=: read -r job rw bs qd <<< "$2"
@@ -296,15 +314,16 @@ run_job() {
 		done
 	fi
 	switches_arm "$job"
-	fio "${args[@]}" >/dev/null 2>&1 &
-	pid=$!
-	io_started "$pid" "$@"
+	fio "${args[@]}" >/dev/null 2>"$KITT_OUT/logs/fio-$t-$job.err" &
+	FIO_PID=$!
+	io_started "$FIO_PID" "$@"
 	# fio's ramp: the window opens with the I/O in its stride. The I/O
 	# goes on while the plugin takes a snapshot: the counters are read
 	# in the same order at both ends, the snapshot last, so that both
 	# windows are as long; the window's end is SECS after its start,
 	# however long the first snapshot took.
 	nap 1
+	fio_alive "$t" "$job" "before its window" "$@"
 	switches_trace "$job" 1
 	now_us
 	t0=$NOW
@@ -326,9 +345,10 @@ run_job() {
 	read_segs
 	g1=$SEGS
 	insn_mark
-	# fio's exit inside the window would make its figures wrong
-	kill -0 "$pid" 2>/dev/null || die "$t: fio $job ended inside the window"
-	wait "$pid" || die "$t: fio $job failed"
+	# fio's end inside the window would make the window's figures wrong
+	fio_alive "$t" "$job" "inside its window" "$@"
+	wait "$FIO_PID" || die "$t: fio $job failed (logs/fio-$t-$job.err)"
+	FIO_PID=
 	switches_save "$t" "$job"
 	kib=$(( (s1 - s0) / 2 ))
 	echo "$t $job $(fio_figures "$t-$job.json" "$rw") $((kib / ${bs%k})) $((c1 - c0)) $m0 $MARKED $((g1 - g0))" >> "$RAW"
