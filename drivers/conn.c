@@ -789,9 +789,9 @@ static int kitt_conn_try_recv_one(struct kitt_conn *conn)
 /* ---- sending ---- */
 
 /*
- * The next PDU to send, off the queue. io_work looks at least once a run
- * and usually finds the queue empty: that look takes no lock. What is
- * queued after it kicks io_work, or was queued by io_work itself before.
+ * The next PDU to send, off the queue. io_work looks after everything it
+ * queued itself, and usually finds the queue empty: that look takes no
+ * lock. What other contexts queue after it kicks io_work.
  */
 static struct kitt_tx *kitt_conn_next_tx(struct kitt_conn *conn)
 {

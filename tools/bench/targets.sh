@@ -8,11 +8,11 @@
 # host), all on one null_blk device, in one boot. Writes one line per
 # target and job to logs/bench-raw.txt:
 #   TARGET JOB IOPS MiB/s IOS CTXT MARK0 MARK1 SEGS
-# IOPS and MiB/s are fio's. The rest is of a window of SECS seconds in
-# the middle of fio's run, once its I/O is under way, with no start-up or
-# exit of a process in it (see run_job): IOS are the I/Os of the job's
-# size that the initiator's disks completed (sectors moved over block
-# size: the block layer may split them), CTXT the context switches of the
+# IOPS and MiB/s are fio's. The rest is of a window of SECS seconds
+# inside fio's run, once its I/O is under way and its ramp is over, with
+# no start-up or exit of a process in it (see run_job): IOS are the I/Os
+# of the job's size that the initiator's disks completed (sectors moved
+# over block size: the block layer may split them), CTXT the context switches of the
 # whole guest (/proc/stat), MARK0 and MARK1 the instruction-count
 # snapshots at its ends when run-guest -p loaded a counting plugin ("-"
 # otherwise), SEGS the TCP segments sent (on loopback: by both ends).
@@ -163,7 +163,7 @@ switches_save() {
 # ends in it: fio's own start-up and exit cost about 180M instructions
 # (its libraries' relocations, page faults; 80M more in a boot's first
 # job while the page cache fills), which once added 2k to 11k per I/O to
-# a 4 s job, and each other process (an awk, a sleep, a subshell) would
+# kitt's 4 s jobs, and each other process (an awk, a sleep, a subshell) would
 # add its fork, exec, page faults and exit; the sectors were once read by
 # one per disk. So fio starts, its I/O is seen to begin, its ramp second
 # passes, and only then the window opens, for SECS seconds of fio's
@@ -253,7 +253,8 @@ io_started() {
 		nap 0.01
 	done
 	wait "$pid" || true
-	die "fio ended before any I/O on $*"
+	FIO_PID=
+	die "fio ended before any I/O on $* (logs/fio-*.err)"
 }
 
 # fio_figures JSON RW: "IOPS MiB/s" of the job's read or write side.
@@ -272,7 +273,7 @@ PY
 # The fio of the job under way, stopped if the bench dies meanwhile (the
 # guest runner then logs out and unloads the target under it otherwise).
 FIO_PID=
-trap '[ -z "$FIO_PID" ] || { kill "$FIO_PID"; wait "$FIO_PID"; } 2>/dev/null' EXIT
+trap '[ -z "$FIO_PID" ] || { kill "$FIO_PID"; wait "$FIO_PID"; } 2>/dev/null || :' EXIT
 
 # fio_alive TARGET JOB WHEN: die unless fio still runs and moves data.
 fio_alive() {
@@ -283,7 +284,7 @@ fio_alive() {
 	nap 0.02
 	read_sectors "${@:4}"
 	if ! kill -0 "$FIO_PID" 2>/dev/null || [ "$SECTORS" = "$s" ]; then
-		die "$1: fio $2 stopped $3"
+		die "$1: fio $2 stopped $3 (logs/fio-$1-$2.err)"
 	fi
 }
 
