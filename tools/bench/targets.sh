@@ -12,10 +12,11 @@
 # inside fio's run, once its I/O is under way and its ramp is over, with
 # no start-up or exit of a process in it (see run_job): IOS are the I/Os
 # of the job's size that the initiator's disks completed (sectors moved
-# over block size: the block layer may split them), CTXT the context switches of the
-# whole guest (/proc/stat), MARK0 and MARK1 the instruction-count
-# snapshots at its ends when run-guest -p loaded a counting plugin ("-"
-# otherwise), SEGS the TCP segments sent (on loopback: by both ends).
+# over block size: the block layer may split them), CTXT the context
+# switches of the whole guest (/proc/stat), MARK0 and MARK1 the
+# instruction-count snapshots at its ends when run-guest -p loaded a
+# counting plugin ("-" otherwise), SEGS the TCP segments sent (on
+# loopback: by both ends).
 # A benchmark: nothing fails on speed.
 . "$KITT_TOP/tools/testing/tests/lib.sh"
 
@@ -239,22 +240,15 @@ read_segs() {
 	die "no OutSegs in /proc/net/snmp"
 }
 
-# io_started PID DISK...: wait until the disks move data (fio's I/O has
-# begun); dies if fio PID ends first.
-io_started() {
-	local pid=$1 s0
+# disks_move SECS DISK...: whether the disks moved data within SECS.
+disks_move() {
+	local s
 
-	shift
-	read_sectors "$@"
-	s0=$SECTORS
-	while kill -0 "$pid" 2>/dev/null; do
-		read_sectors "$@"
-		[ "$SECTORS" = "$s0" ] || return 0
-		nap 0.01
-	done
-	wait "$pid" || true
-	FIO_PID=
-	die "fio ended before any I/O on $* (logs/fio-*.err)"
+	read_sectors "${@:2}"
+	s=$SECTORS
+	nap "$1"
+	read_sectors "${@:2}"
+	[ "$SECTORS" != "$s" ]
 }
 
 # fio_figures JSON RW: "IOPS MiB/s" of the job's read or write side.
@@ -267,27 +261,36 @@ print(round(j[side]["iops"]), round(j[side]["bw_bytes"] / 2**20, 1))
 PY
 }
 
-# run_job TARGET SPEC DEV...: one fio job (QD per device, one fio job per
-# device, reported together), one line in RAW. With ONE_JOB=1, one fio
-# job over all the devices instead (QD in all, each I/O to a random one).
 # The fio of the job under way, stopped if the bench dies meanwhile (the
 # guest runner then logs out and unloads the target under it otherwise).
 FIO_PID=
-trap '[ -z "$FIO_PID" ] || { kill "$FIO_PID"; wait "$FIO_PID"; } 2>/dev/null || :' EXIT
 
-# fio_alive TARGET JOB WHEN: die unless fio still runs and moves data.
+# fio_running: whether fio is still there.
+fio_running() { kill -0 "$FIO_PID" 2>/dev/null; }
+
+fio_stop() {
+	[ -z "$FIO_PID" ] || { kill "$FIO_PID"; wait "$FIO_PID"; } 2>/dev/null || :
+}
+trap fio_stop EXIT
+
+# io_started TARGET JOB DISK...: wait until the disks move data (fio's
+# I/O has begun); dies if fio ends first.
+io_started() {
+	until disks_move 0.01 "${@:3}"; do
+		fio_running || die "$1: fio $2 ended before any I/O (logs/fio-$1-$2.err)"
+	done
+}
+
+# fio_alive TARGET JOB WHEN DISK...: die unless fio still runs and moves data.
 fio_alive() {
-	local s
-
-	read_sectors "${@:4}"
-	s=$SECTORS
-	nap 0.02
-	read_sectors "${@:4}"
-	if ! kill -0 "$FIO_PID" 2>/dev/null || [ "$SECTORS" = "$s" ]; then
+	if ! disks_move 0.02 "${@:4}" || ! fio_running; then
 		die "$1: fio $2 stopped $3 (logs/fio-$1-$2.err)"
 	fi
 }
 
+# run_job TARGET SPEC DEV...: one fio job (QD per device, one fio job per
+# device, reported together), one line in RAW. With ONE_JOB=1, one fio
+# job over all the devices instead (QD in all, each I/O to a random one).
 run_job() {
 	local t=$1 job rw bs qd c0 c1 s0 s1 m0 d kib g0 g1 t0
 	local args files
@@ -317,7 +320,7 @@ run_job() {
 	switches_arm "$job"
 	fio "${args[@]}" >/dev/null 2>"$KITT_OUT/logs/fio-$t-$job.err" &
 	FIO_PID=$!
-	io_started "$FIO_PID" "$@"
+	io_started "$t" "$job" "$@"
 	# fio's ramp: the window opens with the I/O in its stride. The I/O
 	# goes on while the plugin takes a snapshot: the counters are read
 	# in the same order at both ends, the snapshot last, so that both
