@@ -1190,6 +1190,13 @@ static int kitt_cmd_send_tail(struct kitt_conn *conn, struct kitt_cmd *cmd,
 	return ret;
 }
 
+/* Whether padding or a data digest follows the current PDU's data. */
+static bool kitt_cmd_has_tail(const struct kitt_conn *conn,
+			      const struct kitt_cmd *cmd)
+{
+	return kitt_pad4(cmd->pdu_len) != cmd->pdu_len || conn->ddigest;
+}
+
 /* Pages one send takes at most: 64 KiB of 4 KiB pages. */
 #define KITT_TX_PIECES	16
 
@@ -1200,7 +1207,7 @@ static int kitt_cmd_send_tail(struct kitt_conn *conn, struct kitt_cmd *cmd,
 static int kitt_cmd_send_datain_data(struct kitt_conn *conn,
 				     struct kitt_cmd *cmd, bool more)
 {
-	bool tail = kitt_pad4(cmd->pdu_len) != cmd->pdu_len || conn->ddigest;
+	bool tail = kitt_cmd_has_tail(conn, cmd);
 	struct bio_vec bv[KITT_TX_PIECES];
 	u32 want, mapped;
 	int n, ret;
@@ -1225,6 +1232,74 @@ static int kitt_cmd_send_datain_data(struct kitt_conn *conn,
 	}
 	cmd->datain_off += cmd->pdu_len;
 	cmd->piece_sent = 0;
+	return 1;
+}
+
+/*
+ * On 6.12 a Data-In header goes out from a page fragment of its own, which
+ * TCP takes by reference with the data's pages in the same call. Every
+ * fragment of conn->tx_frags has this size, and the cache's pages are
+ * multiples of it, so no fragment lies across a page.
+ */
+#define KITT_HDR_FRAG	64
+
+/* The header alone, copied into the socket: 1 once it is all out. */
+static int kitt_cmd_send_datain_hdr_copy(struct kitt_conn *conn,
+					 struct kitt_cmd *cmd)
+{
+	int ret = kitt_conn_send_kvec(conn, cmd->pdu_hdr,
+				      kitt_conn_hdr_len(conn),
+				      &cmd->piece_sent, true);
+
+	if (ret > 0)
+		cmd->piece_sent = 0;
+	return ret;
+}
+
+/*
+ * Send what is left of the current Data-In PDU's header and, in the same
+ * call, the first of its data. The header is copied for this call only (a
+ * fragment the socket keeps a reference to, if it takes it); what the
+ * socket did not take is copied again next time. 1 once the header is out
+ * (cmd->piece_sent then counts the data sent), 0 if the socket is full,
+ * <0 on error. On 6.1, which sends a page a call, and without a
+ * fragment, the header is copied into the socket alone.
+ */
+static int kitt_cmd_send_datain_hdr(struct kitt_conn *conn,
+				    struct kitt_cmd *cmd, bool more)
+{
+	u32 hlen = kitt_conn_hdr_len(conn) - cmd->piece_sent;
+	struct bio_vec bv[KITT_TX_PIECES];
+	u32 mapped;
+	u8 *frag = NULL;
+	int n, ret;
+
+	BUILD_BUG_ON(KITT_HDR_MAX > KITT_HDR_FRAG);
+	if (kitt_sock_bvec_one_call())
+		frag = page_frag_alloc(&conn->tx_frags, KITT_HDR_FRAG,
+				       GFP_NOWAIT | __GFP_NOWARN);
+	if (!frag)
+		return kitt_cmd_send_datain_hdr_copy(conn, cmd);
+	memcpy(frag, cmd->pdu_hdr + cmd->piece_sent, hlen);
+	kitt_bvec_set_page(&bv[0], virt_to_page(frag), hlen,
+			   offset_in_page(frag));
+	n = kitt_sg_map(&cmd->tx_cur, cmd->se_cmd.t_data_sg, cmd->datain_off,
+			cmd->pdu_len, bv + 1, KITT_TX_PIECES - 1, &mapped);
+	if (n <= 0) {
+		page_frag_free(frag);
+		return -EINVAL;
+	}
+	ret = kitt_conn_send_pages(conn, bv, n + 1, hlen + mapped,
+				   more || kitt_cmd_has_tail(conn, cmd) ||
+				   mapped < cmd->pdu_len);
+	page_frag_free(frag);
+	if (ret <= 0)
+		return ret;
+	if (ret < hlen) {
+		cmd->piece_sent += ret;
+		return 0;
+	}
+	cmd->piece_sent = ret - hlen;
 	return 1;
 }
 
@@ -1284,7 +1359,7 @@ static int kitt_cmd_send_sense(struct kitt_conn *conn, struct kitt_cmd *cmd,
 			       bool more)
 {
 	u32 len = cmd->pdu_len;
-	bool tail = kitt_pad4(len) != len || conn->ddigest;
+	bool tail = kitt_cmd_has_tail(conn, cmd);
 	u32 sent;
 	int ret;
 
@@ -1325,6 +1400,13 @@ static void kitt_cmd_finish(struct kitt_conn *conn, struct kitt_cmd *cmd)
 	kitt_cmd_let_go(conn, cmd);
 }
 
+/* Whether the current Data-In PDU ends the command's answer. */
+static bool kitt_cmd_datain_last(const struct kitt_cmd *cmd)
+{
+	return cmd->status_in_datain &&
+	       cmd->datain_off + cmd->pdu_len >= cmd->datain_len;
+}
+
 /*
  * Send the current Data-In PDU's data, then set up what follows: 0 to go
  * on, 1 when the command is done (status was in the last Data-In), or the
@@ -1336,8 +1418,8 @@ static int kitt_cmd_datain_step(struct kitt_conn *conn, struct kitt_cmd *cmd,
 	bool last = cmd->datain_off + cmd->pdu_len >= cmd->datain_len;
 	int ret;
 
-	ret = kitt_cmd_send_datain_data(conn, cmd, more || !last ||
-					!cmd->status_in_datain);
+	ret = kitt_cmd_send_datain_data(conn, cmd,
+					more || !kitt_cmd_datain_last(cmd));
 	if (ret <= 0)
 		return ret ?: -EAGAIN;
 	if (!last) {
@@ -1387,12 +1469,10 @@ static int kitt_cmd_send_rsp(struct kitt_conn *conn, struct kitt_cmd *cmd)
 			cmd->piece_sent = 0;
 			break;
 		case KITT_CTX_DATAIN_HDR:
-			ret = kitt_conn_send_kvec(conn, cmd->pdu_hdr,
-						  kitt_conn_hdr_len(conn),
-						  &cmd->piece_sent, true);
+			ret = kitt_cmd_send_datain_hdr(conn, cmd, more ||
+						       !kitt_cmd_datain_last(cmd));
 			if (ret <= 0)
 				return ret;
-			cmd->piece_sent = 0;
 			cmd->tx_state = KITT_CTX_DATAIN_DATA;
 			break;
 		case KITT_CTX_DATAIN_DATA:

@@ -449,23 +449,92 @@ static bool kitt_conn_rx_idle(const struct kitt_conn *conn)
 	       READ_ONCE(sk->sk_state) == TCP_ESTABLISHED;
 }
 
-/* Read up to @len bytes; >0 read, 0 nothing yet, <0 the connection is over. */
-static int kitt_conn_recv(struct kitt_conn *conn, void *buf, u32 len)
+/* recvmsg() into @buf: >0 read, 0 nothing yet, <0 the connection is over. */
+static int kitt_conn_recvmsg(struct kitt_conn *conn, void *buf, u32 len)
 {
 	struct msghdr msg = { .msg_flags = MSG_DONTWAIT };
 	struct kvec iov = { .iov_base = buf, .iov_len = len };
 	int ret;
 
-	if (unlikely(conn->replay))
-		return kitt_park_read(conn, buf, len);
-	if (kitt_conn_rx_idle(conn))
-		return 0;
 	ret = kernel_recvmsg(conn->sock, &msg, &iov, 1, len, msg.msg_flags);
 	if (ret == -EAGAIN)
 		return 0;
 	if (ret == 0)
 		return -ECONNRESET;	/* orderly close by the peer */
 	return ret;
+}
+
+/* Bytes read ahead and not taken yet. */
+static u32 kitt_conn_staged(const struct kitt_conn *conn)
+{
+	return conn->rx_stage_len - conn->rx_stage_pos;
+}
+
+/* Up to @len bytes read ahead into @buf; how many. */
+static u32 kitt_conn_take_staged(struct kitt_conn *conn, void *buf, u32 len)
+{
+	u32 n = min(len, kitt_conn_staged(conn));
+
+	if (!n)
+		return 0;
+	memcpy(buf, conn->rx_stage + conn->rx_stage_pos, n);
+	conn->rx_stage_pos += n;
+	return n;
+}
+
+/*
+ * Whether the socket holds more than @len bytes to read: a hint, seen
+ * without the socket's lock as tcp_poll() sees it (tcp_epollin_ready());
+ * recvmsg() takes what is there either way.
+ */
+static bool kitt_conn_rx_more_than(const struct kitt_conn *conn, u32 len)
+{
+	const struct tcp_sock *tp = tcp_sk(conn->sock->sk);
+
+	return READ_ONCE(tp->rcv_nxt) - READ_ONCE(tp->copied_seq) > len;
+}
+
+/*
+ * Read ahead: whatever the socket holds, up to KITT_RX_STAGE bytes, into
+ * the empty stage, then up to @len of it into @buf. A run of headers
+ * without data (reads at queue depth) costs one recvmsg(), not one each;
+ * data that came along is copied out of the stage when its turn comes.
+ */
+static int kitt_conn_recv_ahead(struct kitt_conn *conn, void *buf, u32 len)
+{
+	int ret = kitt_conn_recvmsg(conn, conn->rx_stage, KITT_RX_STAGE);
+
+	conn->rx_stage_pos = 0;
+	conn->rx_stage_len = max(ret, 0);
+	if (ret <= 0)
+		return ret;
+	return kitt_conn_take_staged(conn, buf, len);
+}
+
+/*
+ * Read up to @len bytes, what was read ahead first; >0 read, 0 nothing
+ * yet, <0 the connection is over. After a PDU without data, the next
+ * header (with its AHS and digest) is read ahead when the socket holds
+ * more (conn->rx_ahead). Whatever comes back short, the socket had no
+ * more: sk_data_ready comes with the rest.
+ */
+static int kitt_conn_recv(struct kitt_conn *conn, void *buf, u32 len)
+{
+	u32 got;
+	int ret;
+
+	if (unlikely(conn->replay))
+		return kitt_park_read(conn, buf, len);
+	got = kitt_conn_take_staged(conn, buf, len);
+	if (got == len || kitt_conn_rx_idle(conn))
+		return got;
+	len -= got;
+	if (conn->rx_ahead && len < KITT_RX_STAGE &&
+	    kitt_conn_rx_more_than(conn, len))
+		ret = kitt_conn_recv_ahead(conn, (u8 *)buf + got, len);
+	else
+		ret = kitt_conn_recvmsg(conn, (u8 *)buf + got, len);
+	return ret < 0 ? ret : got + ret;
 }
 
 /* Fill @buf up to @want bytes, tracking progress in rx_done. 1 when full. */
@@ -496,23 +565,45 @@ static u32 kitt_conn_crc_dest(struct kitt_conn *conn, u32 crc)
 	return crc;
 }
 
-/* Into conn->rx_iter: >0 read, 0 nothing yet, <0 the connection is over. */
+/* What was read ahead into conn->rx_iter, as much as it takes; how much. */
+static u32 kitt_conn_take_staged_iter(struct kitt_conn *conn)
+{
+	u32 n = min_t(u32, kitt_conn_staged(conn),
+		      iov_iter_count(&conn->rx_iter));
+
+	if (!n)
+		return 0;
+	n = copy_to_iter(conn->rx_stage + conn->rx_stage_pos, n,
+			 &conn->rx_iter);
+	conn->rx_stage_pos += n;
+	return n;
+}
+
+/*
+ * Into conn->rx_iter, what was read ahead first: >0 read, 0 nothing yet,
+ * <0 the connection is over.
+ */
 static int kitt_conn_recv_iter(struct kitt_conn *conn)
 {
 	struct msghdr msg = { .msg_flags = MSG_DONTWAIT };
+	u32 got;
 	int ret;
 
 	if (unlikely(conn->replay))
 		return kitt_park_read_iter(conn, &conn->rx_iter);
+	got = kitt_conn_take_staged_iter(conn);
+	if (!iov_iter_count(&conn->rx_iter))
+		return got;
 	msg.msg_iter = conn->rx_iter;
 	ret = sock_recvmsg(conn->sock, &msg, MSG_DONTWAIT);
 	if (ret == -EAGAIN)
-		return 0;
+		return got;
 	if (ret == 0)
 		return -ECONNRESET;
-	if (ret > 0)
-		conn->rx_iter = msg.msg_iter;
-	return ret;
+	if (ret < 0)
+		return ret;
+	conn->rx_iter = msg.msg_iter;
+	return got + ret;
 }
 
 /*
@@ -737,6 +828,7 @@ static int kitt_conn_try_recv_one(struct kitt_conn *conn)
 			ret = kitt_conn_rx_hdigest(conn);
 			if (ret <= 0)
 				return ret;
+			conn->rx_ahead = false;	/* the header only */
 			ret = kitt_conn_rx_bhs(conn);
 			break;
 		case KITT_RX_HDR:
@@ -777,6 +869,7 @@ static int kitt_conn_try_recv_one(struct kitt_conn *conn)
 		case KITT_RX_END:
 			if (!conn->replay)
 				WRITE_ONCE(conn->last_rx, jiffies);
+			conn->rx_ahead = !conn->rx_data_len;
 			return kitt_conn_rx_pdu(conn) ?: 1;
 		default:
 			return -EINVAL;
@@ -1052,6 +1145,7 @@ static void kitt_conn_free(struct kref *ref)
 	struct kitt_conn *conn = container_of(ref, struct kitt_conn, ref);
 
 	sock_release(conn->sock);
+	kitt_page_frag_cache_drain(&conn->tx_frags);
 	kmem_cache_free(kitt_conn_cache, conn);
 }
 
@@ -1625,7 +1719,11 @@ void kitt_portal_close_conns(struct kitt_portal *portal)
 
 int kitt_conn_init(void)
 {
-	kitt_conn_cache = KMEM_CACHE(kitt_conn, 0);
+	/*
+	 * copy_to_iter() checks its slab source as if it went to user space
+	 * (hardened usercopy), whatever the iterator: rx_stage is whitelisted.
+	 */
+	kitt_conn_cache = KMEM_CACHE_USERCOPY(kitt_conn, 0, rx_stage);
 	if (!kitt_conn_cache)
 		return -ENOMEM;
 	kitt_wq = alloc_workqueue("kitt", WQ_MEM_RECLAIM, 0);

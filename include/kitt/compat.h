@@ -40,6 +40,19 @@ static inline void kitt_bvec_set_page(struct bio_vec *bv, struct page *page,
 	bv->bv_offset = offset;
 }
 
+/* Give back the page a fragment cache still holds, if any. */
+static inline void kitt_page_frag_cache_drain(struct page_frag_cache *nc)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+	page_frag_cache_drain(nc);
+#else
+	if (nc->va)
+		__page_frag_cache_drain(virt_to_head_page(nc->va),
+					nc->pagecnt_bias);
+	nc->va = NULL;
+#endif
+}
+
 /* Submit a prepared command; 6.12 returns a status nobody needs here. */
 static inline void kitt_target_submit(struct se_cmd *se_cmd)
 {
@@ -48,6 +61,12 @@ static inline void kitt_target_submit(struct se_cmd *se_cmd)
 #else
 	target_submit(se_cmd);
 #endif
+}
+
+/* Whether kitt_sock_send_bvec() hands all its pieces to TCP in one call. */
+static inline bool kitt_sock_bvec_one_call(void)
+{
+	return LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0);
 }
 
 /*

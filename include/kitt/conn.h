@@ -63,6 +63,12 @@ enum kitt_tx_kind {
 #define KITT_TX_BUFS_MAX	64
 #define KITT_TX_BUF_BYTES_MAX	(1024 * 1024)
 
+/*
+ * Most bytes read ahead of a header (kitt_conn.rx_stage): ten headers (nine
+ * with header digests), or a header and what data came with it.
+ */
+#define KITT_RX_STAGE		512
+
 /* A header and room for its digest. */
 #define KITT_HDR_MAX		(KITT_BHS_LEN + KITT_DIGEST_LEN)
 
@@ -147,6 +153,12 @@ struct kitt_conn {
 	struct kitt_tx *tx_last;
 	const char *end_why;		/* why it closes; set once, under lock */
 	bool tx_corked;			/* the last send had MSG_MORE */
+	/*
+	 * 6.12: Data-In headers, copied to go out with their data, all
+	 * KITT_HDR_FRAG bytes (cmd.c). Holds a page (32 KiB, or 4 KiB) from
+	 * the first Data-In until the connection is freed.
+	 */
+	struct page_frag_cache tx_frags;
 	enum kitt_rx_state rx_state;
 	u32 rx_done;			/* bytes of the current piece so far */
 	u8 rx_bhs[KITT_BHS_LEN];
@@ -161,6 +173,14 @@ struct kitt_conn {
 	u32 rx_bvec_n;			/* in use for this PDU; 0: rx_kvec */
 	u32 rx_crc;			/* data digest so far */
 	bool rx_crc_dest;		/* rx_iter's part is in rx_crc */
+	/*
+	 * Bytes read from the socket ahead of the piece asked for
+	 * (kitt_conn_recv()), taken before the socket's: rx_stage[rx_stage_pos]
+	 * to rx_stage[rx_stage_len]. rx_ahead: the last PDU had no data
+	 * segment, so the next header is read ahead (until it is in).
+	 */
+	u32 rx_stage_pos, rx_stage_len;
+	bool rx_ahead;
 	u8 rx_digest[KITT_DIGEST_LEN];
 	u32 rx_discard;			/* bytes of data to read and drop */
 	struct kitt_cmd *rx_cmd;	/* the command the data is for */
@@ -221,6 +241,9 @@ struct kitt_conn {
 	void (*saved_data_ready)(struct sock *sk);
 	void (*saved_state_change)(struct sock *sk);
 	void (*saved_write_space)(struct sock *sk);
+
+	/* Bytes read ahead (see rx_stage_pos; io_work only), last: not hot. */
+	u8 rx_stage[KITT_RX_STAGE];
 };
 
 /*

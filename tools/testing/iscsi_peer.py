@@ -11,6 +11,7 @@ import hashlib
 import socket
 import struct
 import sys
+import time
 
 OP_NOOP_OUT, OP_SCSI_CMD, OP_TMF, OP_LOGIN, OP_TEXT, OP_DATA_OUT, OP_LOGOUT = \
     0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06
@@ -111,8 +112,16 @@ class Pdu:
 
 
 class Peer:
-    def __init__(self, host, port=3260, timeout=10):
-        self.sock = socket.create_connection((host, port), timeout=timeout)
+    def __init__(self, host, port=3260, timeout=10, rcvbuf=None):
+        """@rcvbuf: a receive buffer this small (SO_RCVBUF, set before
+        connecting, so that the window stays small too)."""
+        if rcvbuf:
+            self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+            self.sock.settimeout(timeout)
+            self.sock.connect((host, port))
+        else:
+            self.sock = socket.create_connection((host, port), timeout=timeout)
         self.itt = 0x1000
         self.cmd_sn = 1
         self.exp_stat_sn = 0
@@ -122,6 +131,8 @@ class Peer:
         self.hdigest = self.ddigest = False
         # The target's MaxRecvDataSegmentLength: our Data-Out size.
         self.max_send = 8192
+        # PDUs sent while batching, sent together by flush().
+        self.batch = None
 
     # ---- framing ----
     def frame(self, bhs, data=b''):
@@ -138,7 +149,27 @@ class Peer:
         return out
 
     def send(self, bhs, data=b''):
-        self.sock.sendall(self.frame(bhs, data))
+        if self.batch is not None:
+            self.batch += self.frame(bhs, data)
+        else:
+            self.sock.sendall(self.frame(bhs, data))
+
+    def start_batch(self):
+        """Hold the PDUs sent from now on, to go in one write."""
+        self.batch = b''
+
+    def flush(self, split=None, pause=0.02):
+        """Send the PDUs held since start_batch() in one write, or in
+        two, the first @split bytes, then the rest @pause seconds later."""
+        if self.batch is None:
+            raise RuntimeError('flush() without start_batch()')
+        out, self.batch = self.batch, None
+        if split is None:
+            self.sock.sendall(out)
+            return
+        self.sock.sendall(out[:split])
+        time.sleep(pause)
+        self.sock.sendall(out[split:])
 
     def _recv_exact(self, n):
         buf = b''
@@ -150,6 +181,8 @@ class Peer:
         return buf
 
     def recv(self):
+        if self.batch is not None:
+            raise RuntimeError('recv() while PDUs are held (flush() first)')
         bhs = self._recv_exact(48)
         ahs = bhs[4] * 4
         dlen = int.from_bytes(bhs[5:8], 'big')
@@ -304,10 +337,10 @@ class Peer:
             pdus.append(rsp)
         return pdus
 
-    def scsi_read_cmd(self, lun, cdb, length):
+    def scsi_read_cmd(self, lun, cdb, length, attr=1):
         """Send a read command without waiting for its answer; returns
-        its (ITT, CmdSN)."""
-        bhs = self._hdr(OP_SCSI_CMD, 0x80 | 0x40 | 0x01)
+        its (ITT, CmdSN). @attr: the task attribute (1 SIMPLE, 2 ORDERED)."""
+        bhs = self._hdr(OP_SCSI_CMD, 0x80 | 0x40 | attr)
         bhs[8:16] = struct.pack('>Q', lun << 48)
         struct.pack_into('>I', bhs, 20, length)
         bhs[32:32 + len(cdb)] = cdb
