@@ -502,8 +502,18 @@ static bool kitt_conn_rx_more_than(const struct kitt_conn *conn, u32 len)
  */
 static int kitt_conn_recv_ahead(struct kitt_conn *conn, void *buf, u32 len)
 {
-	int ret = kitt_conn_recvmsg(conn, conn->rx_stage, KITT_RX_STAGE);
+	int ret;
 
+	/*
+	 * From the first read ahead on: connections that never read ahead
+	 * (logging in, idle, writing) do without.
+	 */
+	if (!conn->rx_stage)
+		conn->rx_stage = kmalloc(KITT_RX_STAGE,
+					 GFP_NOWAIT | __GFP_NOWARN);
+	if (!conn->rx_stage)
+		return kitt_conn_recvmsg(conn, buf, len);
+	ret = kitt_conn_recvmsg(conn, conn->rx_stage, KITT_RX_STAGE);
 	conn->rx_stage_pos = 0;
 	conn->rx_stage_len = max(ret, 0);
 	if (ret <= 0)
@@ -1146,6 +1156,7 @@ static void kitt_conn_free(struct kref *ref)
 
 	sock_release(conn->sock);
 	kitt_page_frag_cache_drain(&conn->tx_frags);
+	kfree(conn->rx_stage);
 	kmem_cache_free(kitt_conn_cache, conn);
 }
 
@@ -1719,11 +1730,7 @@ void kitt_portal_close_conns(struct kitt_portal *portal)
 
 int kitt_conn_init(void)
 {
-	/*
-	 * copy_to_iter() checks its slab source as if it went to user space
-	 * (hardened usercopy), whatever the iterator: rx_stage is whitelisted.
-	 */
-	kitt_conn_cache = KMEM_CACHE_USERCOPY(kitt_conn, 0, rx_stage);
+	kitt_conn_cache = KMEM_CACHE(kitt_conn, 0);
 	if (!kitt_conn_cache)
 		return -ENOMEM;
 	kitt_wq = alloc_workqueue("kitt", WQ_MEM_RECLAIM, 0);

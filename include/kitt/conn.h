@@ -176,9 +176,13 @@ struct kitt_conn {
 	/*
 	 * Bytes read from the socket ahead of the piece asked for
 	 * (kitt_conn_recv()), taken before the socket's: rx_stage[rx_stage_pos]
-	 * to rx_stage[rx_stage_len]. rx_ahead: the last PDU had no data
-	 * segment, so the next header is read ahead (until it is in).
+	 * to rx_stage[rx_stage_len]. A kmalloc()ed buffer of KITT_RX_STAGE
+	 * bytes, from the first read ahead on (copy_to_iter() takes from it:
+	 * hardened usercopy allows kmalloc caches). rx_ahead: the last PDU
+	 * had no data segment, so the next header is read ahead (until it
+	 * is in).
 	 */
+	u8 *rx_stage;
 	u32 rx_stage_pos, rx_stage_len;
 	bool rx_ahead;
 	u8 rx_digest[KITT_DIGEST_LEN];
@@ -241,9 +245,6 @@ struct kitt_conn {
 	void (*saved_data_ready)(struct sock *sk);
 	void (*saved_state_change)(struct sock *sk);
 	void (*saved_write_space)(struct sock *sk);
-
-	/* Bytes read ahead (see rx_stage_pos; io_work only), last: not hot. */
-	u8 rx_stage[KITT_RX_STAGE];
 };
 
 /*
