@@ -506,7 +506,8 @@ static int kitt_conn_recv_ahead(struct kitt_conn *conn, void *buf, u32 len)
 
 	/*
 	 * From the first read ahead on: connections that never read ahead
-	 * (logging in, idle, writing) do without.
+	 * (logging in, idle, writing) do without. Without memory at once
+	 * (no reclaim on the fast path), the piece is read as asked.
 	 */
 	if (!conn->rx_stage)
 		conn->rx_stage = kmalloc(KITT_RX_STAGE,
