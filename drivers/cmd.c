@@ -1201,31 +1201,49 @@ static bool kitt_cmd_has_tail(const struct kitt_conn *conn,
 #define KITT_TX_PIECES	16
 
 /*
+ * One send of the current Data-In PDU: @lead bytes already in bv[0] (what
+ * is left of its header) or none, then its data from byte @off, as many
+ * pages as one call takes, from the command's cursor. MSG_MORE while more
+ * of the PDU, its tail, or what the caller says (@more) follows. The
+ * bytes sent, 0 if the socket is full, <0 on error.
+ */
+static int kitt_cmd_send_datain_pages(struct kitt_conn *conn,
+				      struct kitt_cmd *cmd,
+				      struct bio_vec *bv, u32 lead, u32 off,
+				      bool more)
+{
+	unsigned int first = lead ? 1 : 0;
+	u32 want = cmd->pdu_len - off, mapped;
+	int n;
+
+	n = kitt_sg_map(&cmd->tx_cur, cmd->se_cmd.t_data_sg,
+			cmd->datain_off + off, want, bv + first,
+			KITT_TX_PIECES - first, &mapped);
+	if (n <= 0)
+		return -EINVAL;
+	return kitt_conn_send_pages(conn, bv, n + first, lead + mapped,
+				    more || kitt_cmd_has_tail(conn, cmd) ||
+				    mapped < want);
+}
+
+/*
  * Send the data of the current Data-In PDU from the command's pages,
- * several pages a call, from the command's cursor.
+ * several pages a call, then its tail.
  */
 static int kitt_cmd_send_datain_data(struct kitt_conn *conn,
 				     struct kitt_cmd *cmd, bool more)
 {
-	bool tail = kitt_cmd_has_tail(conn, cmd);
 	struct bio_vec bv[KITT_TX_PIECES];
-	u32 want, mapped;
-	int n, ret;
+	int ret;
 
 	while (cmd->piece_sent < cmd->pdu_len) {
-		want = cmd->pdu_len - cmd->piece_sent;
-		n = kitt_sg_map(&cmd->tx_cur, cmd->se_cmd.t_data_sg,
-				cmd->datain_off + cmd->piece_sent, want, bv,
-				KITT_TX_PIECES, &mapped);
-		if (n <= 0)
-			return -EINVAL;
-		ret = kitt_conn_send_pages(conn, bv, n, mapped,
-					   more || tail || mapped < want);
+		ret = kitt_cmd_send_datain_pages(conn, cmd, bv, 0,
+						 cmd->piece_sent, more);
 		if (ret <= 0)
 			return ret;
 		cmd->piece_sent += ret;
 	}
-	if (tail) {
+	if (kitt_cmd_has_tail(conn, cmd)) {
 		ret = kitt_cmd_send_tail(conn, cmd, cmd->pdu_len, more);
 		if (ret <= 0)
 			return ret;
@@ -1270,9 +1288,8 @@ static int kitt_cmd_send_datain_hdr(struct kitt_conn *conn,
 {
 	u32 hlen = kitt_conn_hdr_len(conn) - cmd->piece_sent;
 	struct bio_vec bv[KITT_TX_PIECES];
-	u32 mapped;
 	u8 *frag = NULL;
-	int n, ret;
+	int ret;
 
 	BUILD_BUG_ON(KITT_HDR_MAX > KITT_HDR_FRAG);
 	if (kitt_sock_bvec_one_call())
@@ -1283,15 +1300,7 @@ static int kitt_cmd_send_datain_hdr(struct kitt_conn *conn,
 	memcpy(frag, cmd->pdu_hdr + cmd->piece_sent, hlen);
 	kitt_bvec_set_page(&bv[0], virt_to_page(frag), hlen,
 			   offset_in_page(frag));
-	n = kitt_sg_map(&cmd->tx_cur, cmd->se_cmd.t_data_sg, cmd->datain_off,
-			cmd->pdu_len, bv + 1, KITT_TX_PIECES - 1, &mapped);
-	if (n <= 0) {
-		page_frag_free(frag);
-		return -EINVAL;
-	}
-	ret = kitt_conn_send_pages(conn, bv, n + 1, hlen + mapped,
-				   more || kitt_cmd_has_tail(conn, cmd) ||
-				   mapped < cmd->pdu_len);
+	ret = kitt_cmd_send_datain_pages(conn, cmd, bv, hlen, 0, more);
 	page_frag_free(frag);
 	if (ret <= 0)
 		return ret;
