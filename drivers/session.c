@@ -68,20 +68,35 @@ static DECLARE_WAIT_QUEUE_HEAD(kitt_sess_ended_wq);
 /* How long a login waits for the session it reinstates to end. */
 #define KITT_REINSTATE_TIMEOUT	(20 * HZ)
 
-void kitt_sess_fill_sn(struct kitt_sess *sess, u8 *hdr)
+/*
+ * MaxCmdSN: its base, which io_work moves, and the slots given back. A
+ * slot counted here has its tag free already (acquire pairs with the
+ * release in kitt_sess_cmd_done()), so the window never promises a slot
+ * whose tag is still in use.
+ */
+static u32 kitt_sess_max_cmd_sn(const struct kitt_sess *sess)
 {
-	spin_lock_bh(&sess->sn_lock);
-	kitt_put_be32(hdr + 28, sess->exp_cmd_sn);
-	kitt_put_be32(hdr + 32, sess->max_cmd_sn);
-	spin_unlock_bh(&sess->sn_lock);
+	return READ_ONCE(sess->max_base) +
+	       (u32)atomic_read_acquire(&sess->slots_back);
 }
 
-/* A command slot came free: the window moves on by one. */
-static void kitt_sess_slot_done(struct kitt_sess *sess)
+/*
+ * ExpCmdSN and MaxCmdSN into a PDU io_work is about to send (bytes 28 and
+ * 32, which struct iscsi_hdr names from the initiator's side).
+ */
+void kitt_sess_fill_sn(struct kitt_sess *sess, u8 *hdr)
 {
-	spin_lock_bh(&sess->sn_lock);
-	sess->max_cmd_sn++;
-	spin_unlock_bh(&sess->sn_lock);
+	struct iscsi_hdr *h = (struct iscsi_hdr *)hdr;
+
+	h->exp_statsn = cpu_to_be32(sess->exp_cmd_sn);
+	h->max_statsn = cpu_to_be32(kitt_sess_max_cmd_sn(sess));
+}
+
+/* io_work moves ExpCmdSN (by @exp) and MaxCmdSN's base (by @max). */
+static void kitt_sess_move_window(struct kitt_sess *sess, s32 exp, s32 max)
+{
+	WRITE_ONCE(sess->exp_cmd_sn, sess->exp_cmd_sn + exp);
+	WRITE_ONCE(sess->max_base, sess->max_base + max);
 }
 
 /* A TSIH for a new session of @type, or -ENOSPC. */
@@ -145,10 +160,10 @@ static int kitt_sess_reinstate(struct kitt_tpg *tpg, const char *name,
 	found = kitt_sess_find(tpg, name, isid);
 	if (found) {
 		kref_get(&found->ref);
-		spin_lock_bh(&found->sn_lock);
+		spin_lock_bh(&found->conn_lock);
 		if (found->conn)
 			kitt_conn_close_quiet(found->conn, "session reinstated");
-		spin_unlock_bh(&found->sn_lock);
+		spin_unlock_bh(&found->conn_lock);
 	}
 	mutex_unlock(&tpg->lock);
 	if (!found)
@@ -236,7 +251,7 @@ struct kitt_sess *kitt_sess_create(struct kitt_conn *conn,
 		return ERR_PTR(tsih);
 	}
 	kref_init(&sess->ref);
-	spin_lock_init(&sess->sn_lock);
+	spin_lock_init(&sess->conn_lock);
 	INIT_LIST_HEAD(&sess->tpg_entry);
 	sess->tsih = tsih;
 	sess->type = nego->session_type;
@@ -259,10 +274,9 @@ struct kitt_sess *kitt_sess_create(struct kitt_conn *conn,
 			return ERR_PTR(ret);
 		}
 	}
-	spin_lock_bh(&sess->sn_lock);
+	/* Before anything is sent or counted in the session: io_work's. */
 	sess->exp_cmd_sn = cmd_sn;
-	sess->max_cmd_sn = cmd_sn + sess->cmdsn_depth - 1;
-	spin_unlock_bh(&sess->sn_lock);
+	sess->max_base = cmd_sn + sess->cmdsn_depth - 1;
 	conn->sess = sess;
 	conn->normal = sess->type == KITT_SESS_NORMAL;
 	trace_kitt_sess_create(sess->tsih, sess->initiator_name,
@@ -281,9 +295,9 @@ void kitt_sess_conn_closed(struct kitt_conn *conn)
 	/* io_work has stopped: a request text left half-assembled. */
 	kvfree(conn->text_req);
 	conn->text_req = NULL;
-	spin_lock_bh(&sess->sn_lock);
+	spin_lock_bh(&sess->conn_lock);
 	sess->conn = NULL;
-	spin_unlock_bh(&sess->sn_lock);
+	spin_unlock_bh(&sess->conn_lock);
 
 	tpg = sess->tpg;
 	if (sess->se_sess) {
@@ -327,10 +341,10 @@ void kitt_tpg_close_sessions(struct kitt_tpg *tpg)
 	/* Logins finishing from now on are refused (until enabled again). */
 	tpg->closing = true;
 	list_for_each_entry(sess, &tpg->sessions, tpg_entry) {
-		spin_lock_bh(&sess->sn_lock);
+		spin_lock_bh(&sess->conn_lock);
 		if (sess->conn)
 			kitt_conn_ask_logout(sess->conn);
-		spin_unlock_bh(&sess->sn_lock);
+		spin_unlock_bh(&sess->conn_lock);
 	}
 	mutex_unlock(&tpg->lock);
 }
@@ -354,22 +368,19 @@ void kitt_sess_cmdsn_unget(struct kitt_conn *conn)
 	if (!conn->rx_sn_counted)
 		return;
 	conn->rx_sn_counted = false;
-	spin_lock_bh(&sess->sn_lock);
 	/*
 	 * Counting it let ExpCmdSN step over CmdSNs an ABORT TASK had
 	 * plugged: step back, they wait for it again.
 	 */
 	while (kitt_sn_lt(cmd_sn + 1, sess->exp_cmd_sn)) {
-		sess->exp_cmd_sn--;
-		sess->max_cmd_sn--;
+		kitt_sess_move_window(sess, -1, -1);
 		__set_bit(sess->exp_cmd_sn % KITT_CMDSN_DEPTH_MAX,
 			  sess->sn_plugged);
 		sess->sn_plugs++;
 	}
-	sess->exp_cmd_sn = cmd_sn;
+	WRITE_ONCE(sess->exp_cmd_sn, cmd_sn);
 	if (!conn->rx_sn_held)
-		sess->max_cmd_sn--;
-	spin_unlock_bh(&sess->sn_lock);
+		kitt_sess_move_window(sess, 0, -1);
 }
 
 /* A Reject carrying the offending header; its CmdSN is not counted. */
@@ -397,7 +408,7 @@ int kitt_send_reject(struct kitt_conn *conn, u8 reason)
 /*
  * Step ExpCmdSN over the CmdSNs counted as received out of turn (an ABORT
  * TASK plugged them, or a request held ahead of ExpCmdSN was discarded):
- * no command takes their slots, so MaxCmdSN moves with it. Under sn_lock.
+ * no command takes their slots, so MaxCmdSN moves with it. io_work only.
  */
 static void kitt_sess_skip_plugged(struct kitt_sess *sess)
 {
@@ -405,12 +416,11 @@ static void kitt_sess_skip_plugged(struct kitt_sess *sess)
 	       __test_and_clear_bit(sess->exp_cmd_sn % KITT_CMDSN_DEPTH_MAX,
 				    sess->sn_plugged)) {
 		sess->sn_plugs--;
-		sess->exp_cmd_sn++;
-		sess->max_cmd_sn++;
+		kitt_sess_move_window(sess, 1, 1);
 	}
 }
 
-/* @sn, in the window, counts as received and done. Under sn_lock. */
+/* @sn, in the window, counts as received and done. io_work only. */
 static void kitt_sess_plug_locked(struct kitt_sess *sess, u32 sn)
 {
 	if (!__test_and_set_bit(sn % KITT_CMDSN_DEPTH_MAX, sess->sn_plugged))
@@ -423,42 +433,37 @@ static void kitt_sess_plug_locked(struct kitt_sess *sess, u32 sn)
  * RefCmdSN is in the window [ExpCmdSN, MaxCmdSN] and below the TMF's own
  * CmdSN: that CmdSN counts as received, so the requests behind it need
  * not wait for it, and the answer is "function complete". Returns false
- * (nothing done) when RefCmdSN is outside that range.
+ * (nothing done) when RefCmdSN is outside that range. io_work only.
  */
 bool kitt_sess_plug_cmdsn(struct kitt_sess *sess, u32 ref_sn, u32 tmf_sn)
 {
 	bool in;
 
-	spin_lock_bh(&sess->sn_lock);
-	in = kitt_sn_in_window(ref_sn, sess->exp_cmd_sn, sess->max_cmd_sn) &&
+	in = kitt_sn_in_window(ref_sn, sess->exp_cmd_sn,
+			       kitt_sess_max_cmd_sn(sess)) &&
 	     kitt_sn_lt(ref_sn, tmf_sn);
 	if (in)
 		kitt_sess_plug_locked(sess, ref_sn);
-	spin_unlock_bh(&sess->sn_lock);
 	return in;
 }
 
 /*
  * A request held ahead of ExpCmdSN (kitt_park_*) is discarded by a TMF:
- * its CmdSN was received, and the task is over.
+ * its CmdSN was received, and the task is over. io_work only.
  */
 void kitt_sess_plug_held(struct kitt_sess *sess, u32 sn)
 {
-	spin_lock_bh(&sess->sn_lock);
-	if (kitt_sn_in_window(sn, sess->exp_cmd_sn, sess->max_cmd_sn))
+	if (kitt_sn_in_window(sn, sess->exp_cmd_sn, kitt_sess_max_cmd_sn(sess)))
 		kitt_sess_plug_locked(sess, sn);
-	spin_unlock_bh(&sess->sn_lock);
 }
 
-/* Whether a held request with CmdSN @sn may run now (or be dropped). */
+/*
+ * Whether a held request with CmdSN @sn may run now (or be dropped).
+ * io_work only.
+ */
 bool kitt_sess_sn_turn(struct kitt_sess *sess, u32 sn)
 {
-	bool turn;
-
-	spin_lock_bh(&sess->sn_lock);
-	turn = kitt_sn_lte(sn, sess->exp_cmd_sn);
-	spin_unlock_bh(&sess->sn_lock);
-	return turn;
+	return kitt_sn_lte(sn, sess->exp_cmd_sn);
 }
 
 /*
@@ -480,28 +485,25 @@ enum kitt_sn_verdict kitt_sess_cmdsn_check(struct kitt_conn *conn,
 	if (kitt_bhs_immediate(bhs))
 		return KITT_SN_NEXT;
 	conn->rx_sn_held = holds_slot;
-	spin_lock_bh(&sess->sn_lock);
-	if (!kitt_sn_in_window(cmd_sn, sess->exp_cmd_sn, sess->max_cmd_sn)) {
+	if (!kitt_sn_in_window(cmd_sn, sess->exp_cmd_sn,
+			       kitt_sess_max_cmd_sn(sess))) {
 		v = KITT_SN_DROP;
 	} else if (cmd_sn != sess->exp_cmd_sn) {
 		/* Counted already (plugged): a duplicate. */
 		v = test_bit(cmd_sn % KITT_CMDSN_DEPTH_MAX, sess->sn_plugged) ?
 		    KITT_SN_DROP : KITT_SN_AHEAD;
 	} else {
-		sess->exp_cmd_sn++;
 		/* Requests answered at once give their slot straight back. */
-		if (!holds_slot)
-			sess->max_cmd_sn++;
+		kitt_sess_move_window(sess, 1, holds_slot ? 0 : 1);
 		if (unlikely(sess->sn_plugs))
 			kitt_sess_skip_plugged(sess);
 		conn->rx_sn_counted = true;
 	}
-	spin_unlock_bh(&sess->sn_lock);
 	if (v == KITT_SN_AHEAD && kitt_park_has_sn(conn, cmd_sn))
 		v = KITT_SN_DROP;	/* a duplicate of a held one */
 	if (v == KITT_SN_DROP)
 		pr_debug("dropping CmdSN %u outside [%u, %u] or a duplicate\n",
-			 cmd_sn, sess->exp_cmd_sn, sess->max_cmd_sn);
+			 cmd_sn, sess->exp_cmd_sn, kitt_sess_max_cmd_sn(sess));
 	return v;
 }
 
@@ -817,10 +819,14 @@ int kitt_ffp_rx(struct kitt_conn *conn)
 	return kitt_send_reject(conn, ISCSI_REASON_CMD_NOT_SUPPORTED);
 }
 
-/* Give back the CmdSN slot of a finished command. */
+/*
+ * Give back the CmdSN slot of a finished command, from any context, its
+ * tag freed before (release: see kitt_sess_max_cmd_sn()). The window
+ * moves on by one.
+ */
 void kitt_sess_cmd_done(struct kitt_sess *sess)
 {
-	kitt_sess_slot_done(sess);
+	atomic_inc_return_release(&sess->slots_back);
 }
 
 /*
@@ -831,10 +837,10 @@ void kitt_close_session(struct se_session *se_sess)
 {
 	struct kitt_sess *sess = se_sess->fabric_sess_ptr;
 
-	spin_lock_bh(&sess->sn_lock);
+	spin_lock_bh(&sess->conn_lock);
 	if (sess->conn)
 		kitt_conn_close(sess->conn, "its ACL was removed");
-	spin_unlock_bh(&sess->sn_lock);
+	spin_unlock_bh(&sess->conn_lock);
 }
 
 /* ---- what configfs shows of an ACL's session ---- */
@@ -868,10 +874,10 @@ static ssize_t kitt_sess_info(struct kitt_sess *sess, char *page)
 			   "LIO Session ID: %u   ISID: 0x%6ph  TSIH: %u  SessionType: %s\n",
 			   sess->tsih, sess->isid, sess->tsih,
 			   sess->type == KITT_SESS_DISCOVERY ? "Discovery" : "Normal");
-	spin_lock_bh(&sess->sn_lock);
+	spin_lock_bh(&sess->conn_lock);
 	conn = sess->conn;
-	exp = sess->exp_cmd_sn;
-	max = sess->max_cmd_sn;
+	exp = READ_ONCE(sess->exp_cmd_sn);
+	max = kitt_sess_max_cmd_sn(sess);
 	n += sysfs_emit_at(page, n, "Session State: %s\n",
 			   conn ? "TARG_SESS_STATE_LOGGED_IN" :
 			   "TARG_SESS_STATE_FAILED");
@@ -896,7 +902,7 @@ static ssize_t kitt_sess_info(struct kitt_sess *sess, char *page)
 		n += sysfs_emit_at(page, n, "  StatSN: 0x%08x\n",
 				   READ_ONCE(conn->stat_sn));
 	}
-	spin_unlock_bh(&sess->sn_lock);
+	spin_unlock_bh(&sess->conn_lock);
 	return n;
 }
 

@@ -291,9 +291,16 @@ struct kitt_sess {
 	struct list_head tpg_entry;	/* kitt_tpg.sessions, under tpg->lock */
 	bool logged_out;		/* ended by a Logout (io_work sets it) */
 
-	spinlock_t sn_lock;		/* protects the next four */
+	/*
+	 * The CmdSN window, without a lock: ExpCmdSN, MaxCmdSN's base and
+	 * the plugged CmdSNs are io_work's alone (it counts every request
+	 * and stamps every PDU); others read them with READ_ONCE. Slots
+	 * given back from any context add up in slots_back: MaxCmdSN is
+	 * max_base + slots_back (kitt_sess_max_cmd_sn()).
+	 */
 	u32 exp_cmd_sn;
-	u32 max_cmd_sn;
+	u32 max_base;
+	atomic_t slots_back;
 	/*
 	 * CmdSNs above exp_cmd_sn counted as received by an ABORT TASK
 	 * (kitt_sess_plug_cmdsn()), by CmdSN % KITT_CMDSN_DEPTH_MAX; a
@@ -308,7 +315,8 @@ struct kitt_sess {
 	atomic_t tmfs;			/* TMFs in the core (kitt_conn_watch_work) */
 	unsigned long tmf_seen;		/* jiffies: the last TMF went to the core */
 
-	/* The connection; under sn_lock, cleared when it closes. */
+	spinlock_t conn_lock;		/* protects conn */
+	/* The connection; cleared when it closes. */
 	struct kitt_conn *conn;
 	/* Off the TPG's list, commands done (tpg->lock; kitt_sess_ended_wq). */
 	bool ended;
