@@ -274,9 +274,9 @@ struct kitt_sess *kitt_sess_create(struct kitt_conn *conn,
 			return ERR_PTR(ret);
 		}
 	}
-	/* Before anything is sent or counted in the session: io_work's. */
-	sess->exp_cmd_sn = cmd_sn;
-	sess->max_base = cmd_sn + sess->cmdsn_depth - 1;
+	/* io_work's from here on; the ACL's info file may look already. */
+	WRITE_ONCE(sess->exp_cmd_sn, cmd_sn);
+	WRITE_ONCE(sess->max_base, cmd_sn + sess->cmdsn_depth - 1);
 	conn->sess = sess;
 	conn->normal = sess->type == KITT_SESS_NORMAL;
 	trace_kitt_sess_create(sess->tsih, sess->initiator_name,
