@@ -37,6 +37,28 @@ static struct kitt_cmd *kitt_cmd(struct se_cmd *se_cmd)
 	return container_of(se_cmd, struct kitt_cmd, se_cmd);
 }
 
+/*
+ * Headers out are built in a struct of <scsi/iscsi_proto.h> on the stack
+ * (cmd->pdu_hdr and cmd->r2t_hdr are not 4-byte aligned), then copied to
+ * the command and sealed there.
+ */
+static_assert(sizeof(struct iscsi_r2t_rsp) == KITT_BHS_LEN);
+static_assert(sizeof(struct iscsi_data_rsp) == KITT_BHS_LEN);
+static_assert(sizeof(struct iscsi_scsi_rsp) == KITT_BHS_LEN);
+static_assert(sizeof(struct iscsi_tm_rsp) == KITT_BHS_LEN);
+
+static void kitt_cmd_put_hdr(struct kitt_conn *conn, u8 *buf, const void *hdr)
+{
+	memcpy(buf, hdr, KITT_BHS_LEN);
+	kitt_conn_seal_hdr(conn, buf);
+}
+
+/* The command's ITT as it goes on the wire. */
+static itt_t kitt_cmd_itt(const struct kitt_cmd *cmd)
+{
+	return (__force itt_t)cpu_to_be32(cmd->itt);
+}
+
 /* ---- receiving commands ---- */
 
 static struct kitt_cmd *kitt_cmd_alloc(struct kitt_sess *sess)
@@ -97,16 +119,17 @@ static int kitt_task_attr(u8 flags)
  */
 static u32 kitt_cmd_cdb(struct kitt_conn *conn, u8 *cdb)
 {
+	const struct iscsi_scsi_req *req = (const void *)conn->rx_bhs;
 	struct kitt_ahs_info ahs;
-	u32 len = 16;
+	u32 len = ISCSI_CDB_SIZE;
 
-	memcpy(cdb, conn->rx_bhs + 32, 16);
+	memcpy(cdb, req->cdb, ISCSI_CDB_SIZE);
 	if (kitt_ahs_parse(conn->rx_ahs, conn->rx_ahs_len, &ahs))
 		return 0;
-	if (ahs.ext_cdb_len > KITT_CDB_MAX - 16)
+	if (ahs.ext_cdb_len > KITT_CDB_MAX - ISCSI_CDB_SIZE)
 		return 0;
 	if (ahs.ext_cdb_len) {
-		memcpy(cdb + 16, ahs.ext_cdb, ahs.ext_cdb_len);
+		memcpy(cdb + ISCSI_CDB_SIZE, ahs.ext_cdb, ahs.ext_cdb_len);
 		len += ahs.ext_cdb_len;
 	}
 	if (cdb[0] == VARIABLE_LENGTH_CMD && 8 + cdb[7] > len)
@@ -213,6 +236,7 @@ static int kitt_sess_take_imm(struct kitt_sess *sess, const u8 *bhs)
  */
 struct kitt_cmd *kitt_cmd_get(struct kitt_conn *conn, const u8 *bhs)
 {
+	const struct iscsi_hdr *hdr = (const void *)bhs;
 	struct kitt_sess *sess = conn->sess;
 	struct kitt_cmd *cmd;
 	int hold;
@@ -231,7 +255,7 @@ struct kitt_cmd *kitt_cmd_get(struct kitt_conn *conn, const u8 *bhs)
 	}
 	cmd->conn = conn;
 	cmd->itt = kitt_bhs_itt(bhs);
-	memcpy(cmd->lun, bhs + 8, 8);
+	memcpy(cmd->lun, &hdr->lun, sizeof(cmd->lun));
 	if (kitt_bhs_immediate(bhs))
 		set_bit(KITT_CMD_IMMEDIATE, &cmd->flags);
 	set_bit(hold, &cmd->flags);
@@ -428,11 +452,12 @@ static bool kitt_cmd_bursts_open(const struct kitt_cmd *cmd)
 static int kitt_cmd_rx_hdr(struct kitt_conn *conn)
 {
 	const u8 *bhs = conn->rx_bhs;
-	u8 flags = bhs[1];
-	u32 edtl = kitt_get_be32(bhs + 20);
+	struct iscsi_scsi_req *req = (void *)conn->rx_bhs;
+	u8 flags = req->flags;
+	u32 edtl = be32_to_cpu(req->data_length);
 	u32 dsl = conn->rx_data_len;
 	bool immediate = kitt_bhs_immediate(bhs);
-	u64 lun = scsilun_to_int((struct scsi_lun *)(bhs + 8));
+	u64 lun = scsilun_to_int(&req->lun);
 	struct kitt_cdb_info ci;
 	u8 *cdb = conn->rx_cdb;
 	struct kitt_cmd *cmd;
@@ -677,8 +702,9 @@ static void kitt_cmd_finish(struct kitt_conn *conn, struct kitt_cmd *cmd);
 
 int kitt_cmd_rx_done(struct kitt_conn *conn)
 {
+	const struct iscsi_hdr *hdr = (const void *)conn->rx_bhs;
 	struct kitt_cmd *cmd = conn->rx_cmd;
-	bool final = conn->rx_bhs[1] & ISCSI_FLAG_CMD_FINAL;
+	bool final = hdr->flags & ISCSI_FLAG_CMD_FINAL;
 
 	if (!cmd)
 		return 0;
@@ -722,8 +748,8 @@ static struct kitt_cmd *kitt_unsol_cmd(struct kitt_conn *conn, u32 itt)
 static struct kitt_burst *kitt_data_out_burst(struct kitt_conn *conn,
 					      struct kitt_cmd **cmdp)
 {
-	const u8 *bhs = conn->rx_bhs;
-	u32 itt = kitt_bhs_itt(bhs), ttt = kitt_get_be32(bhs + 20);
+	const struct iscsi_data *hdr = (const void *)conn->rx_bhs;
+	u32 itt = kitt_bhs_itt(conn->rx_bhs), ttt = be32_to_cpu(hdr->ttt);
 	struct se_session *se_sess = conn->sess->se_sess;
 	struct kitt_cmd *cmd;
 	u32 tag;
@@ -761,17 +787,17 @@ static struct kitt_burst *kitt_data_out_burst(struct kitt_conn *conn,
  */
 static bool kitt_data_out_drain(struct kitt_conn *conn, u32 len)
 {
-	const u8 *bhs = conn->rx_bhs;
-	u32 itt = kitt_bhs_itt(bhs);
+	const struct iscsi_data *hdr = (const void *)conn->rx_bhs;
+	u32 itt = kitt_bhs_itt(conn->rx_bhs);
 	struct kitt_drain *d;
 
-	if (kitt_get_be32(bhs + 20) != ISCSI_RESERVED_TAG)
+	if (hdr->ttt != cpu_to_be32(ISCSI_RESERVED_TAG))
 		return false;
 	for (d = conn->drain; d < conn->drain + KITT_DRAIN_MAX; d++) {
 		if (!d->left || d->itt != itt)
 			continue;
 		d->left -= min(len, d->left);
-		if (bhs[1] & ISCSI_FLAG_CMD_FINAL)
+		if (hdr->flags & ISCSI_FLAG_CMD_FINAL)
 			d->left = 0;
 		return true;
 	}
@@ -809,13 +835,14 @@ void kitt_data_out_drain_add(struct kitt_conn *conn, u32 itt, u32 left)
 static int kitt_data_out_hdr(struct kitt_conn *conn)
 {
 	const u8 *bhs = conn->rx_bhs;
-	u32 len = conn->rx_data_len;
+	const struct iscsi_data *hdr = (const void *)bhs;
+	u32 ttt = be32_to_cpu(hdr->ttt), sn = be32_to_cpu(hdr->datasn);
+	u32 off = be32_to_cpu(hdr->offset), len = conn->rx_data_len;
 	struct kitt_cmd *cmd = NULL;
 	struct kitt_burst *b;
 	bool ok;
 
-	if (unlikely(conn->park_bytes) &&
-	    kitt_get_be32(bhs + 20) == ISCSI_RESERVED_TAG &&
+	if (unlikely(conn->park_bytes) && ttt == ISCSI_RESERVED_TAG &&
 	    kitt_park_has_itt(conn, kitt_bhs_itt(bhs))) {
 		conn->rx_park = true;	/* unsolicited data of a held command */
 		return 0;
@@ -826,17 +853,15 @@ static int kitt_data_out_hdr(struct kitt_conn *conn)
 		return 1;	/* dropped without a word */
 	if (!b) {
 		pr_warn_ratelimited("rejecting Data-Out for unknown ITT 0x%08x TTT 0x%08x\n",
-				    kitt_bhs_itt(bhs), kitt_get_be32(bhs + 20));
+				    kitt_bhs_itt(bhs), ttt);
 		conn->rx_reject = KITT_REJECT_INVALID_PDU_FIELD;
 		return 1;
 	}
-	ok = kitt_get_be32(bhs + 36) == b->data_sn &&
-	     kitt_get_be32(bhs + 40) == b->offset + b->received &&
+	ok = sn == b->data_sn && off == b->offset + b->received &&
 	     len <= b->len - b->received && len;
 	if (!ok) {
 		pr_warn_ratelimited("bad Data-Out for ITT 0x%08x (DataSN %u, offset %u, length %u): failing the command\n",
-				    cmd->itt, kitt_get_be32(bhs + 36),
-				    kitt_get_be32(bhs + 40), len);
+				    cmd->itt, sn, off, len);
 		set_bit(KITT_CMD_DATA_ERROR, &cmd->flags);
 		/* Count what the initiator thinks it sent, write nothing. */
 		cmd->rx_burst = b;
@@ -953,7 +978,11 @@ static struct kitt_burst *kitt_cmd_free_burst(struct kitt_cmd *cmd)
 static void kitt_cmd_build_r2t(struct kitt_conn *conn, struct kitt_cmd *cmd,
 			       struct kitt_burst *b)
 {
-	u8 *h = cmd->r2t_hdr;
+	struct iscsi_r2t_rsp hdr = {
+		.opcode = ISCSI_OP_R2T,
+		.flags = ISCSI_FLAG_CMD_FINAL,
+		.itt = kitt_cmd_itt(cmd),
+	};
 
 	memset(b, 0, sizeof(*b));
 	b->active = true;
@@ -963,17 +992,13 @@ static void kitt_cmd_build_r2t(struct kitt_conn *conn, struct kitt_cmd *cmd,
 	b->ttt = (cmd->r2t_sn & 0x7fff) << 16 | cmd->se_cmd.map_tag;
 	cmd->r2t_offset += b->len;
 
-	memset(h, 0, KITT_BHS_LEN);
-	h[0] = ISCSI_OP_R2T;
-	h[1] = ISCSI_FLAG_CMD_FINAL;
-	memcpy(h + 8, cmd->lun, 8);
-	kitt_put_be32(h + 16, cmd->itt);
-	kitt_put_be32(h + 20, b->ttt);
-	kitt_conn_stamp_hdr(conn, h, false);
-	kitt_put_be32(h + 36, cmd->r2t_sn++);
-	kitt_put_be32(h + 40, b->offset);
-	kitt_put_be32(h + 44, b->len);
-	kitt_conn_seal_hdr(conn, h);
+	memcpy(&hdr.lun, cmd->lun, sizeof(hdr.lun));
+	hdr.ttt = cpu_to_be32(b->ttt);
+	kitt_conn_stamp_hdr(conn, (u8 *)&hdr, false);
+	hdr.r2tsn = cpu_to_be32(cmd->r2t_sn++);
+	hdr.data_offset = cpu_to_be32(b->offset);
+	hdr.data_length = cpu_to_be32(b->len);
+	kitt_cmd_put_hdr(conn, cmd->r2t_hdr, &hdr);
 	cmd->r2t_sent = 0;
 	cmd->r2t_building = true;
 }
@@ -1092,14 +1117,14 @@ static s64 kitt_cmd_resid(const struct kitt_cmd *cmd)
 	return (s64)cmd->edtl - (s64)min_t(u64, want, (u64)cmd->edtl + U32_MAX);
 }
 
-static void kitt_cmd_residual(struct kitt_cmd *cmd, u8 *flags, u8 *count_field)
+static void kitt_cmd_residual(struct kitt_cmd *cmd, u8 *flags, __be32 *count)
 {
 	s64 resid = kitt_cmd_resid(cmd);
 
 	if (!resid)
 		return;
 	*flags |= resid > 0 ? ISCSI_FLAG_CMD_UNDERFLOW : ISCSI_FLAG_CMD_OVERFLOW;
-	kitt_put_be32(count_field, (u32)abs(resid));
+	*count = cpu_to_be32((u32)abs(resid));
 }
 
 /*
@@ -1136,27 +1161,27 @@ static void kitt_cmd_build_datain(struct kitt_conn *conn, struct kitt_cmd *cmd)
 	u32 left = cmd->datain_len - cmd->datain_off;
 	u32 len = min3(left, conn->params.max_xmit_dsl, cmd->burst_left);
 	bool last = len == left;
-	u8 *h = cmd->pdu_hdr;
+	struct iscsi_data_rsp hdr = {
+		.opcode = ISCSI_OP_SCSI_DATA_IN,
+		.itt = kitt_cmd_itt(cmd),
+		.ttt = cpu_to_be32(ISCSI_RESERVED_TAG),
+	};
 
-	memset(h, 0, KITT_BHS_LEN);
-	h[0] = ISCSI_OP_SCSI_DATA_IN;
 	if (last || len == cmd->burst_left)
-		h[1] |= ISCSI_FLAG_CMD_FINAL;
-	kitt_put_be24(h + 5, len);
-	memcpy(h + 8, cmd->lun, 8);
-	kitt_put_be32(h + 16, cmd->itt);
-	memset(h + 20, 0xff, 4);
+		hdr.flags |= ISCSI_FLAG_CMD_FINAL;
+	hton24(hdr.dlength, len);
+	memcpy(&hdr.lun, cmd->lun, sizeof(hdr.lun));
 	if (last && cmd->status_in_datain) {
-		h[1] |= ISCSI_FLAG_DATA_STATUS;
-		h[3] = se_cmd->scsi_status;
-		kitt_cmd_residual(cmd, &h[1], h + 44);
+		hdr.flags |= ISCSI_FLAG_DATA_STATUS;
+		hdr.cmd_status = se_cmd->scsi_status;
+		kitt_cmd_residual(cmd, &hdr.flags, &hdr.residual_count);
 	}
 	if (last && cmd->status_in_datain)
 		kitt_cmd_slot_early(conn, cmd);
-	kitt_conn_stamp_hdr(conn, h, last && cmd->status_in_datain);
-	kitt_put_be32(h + 36, cmd->datain_sn++);
-	kitt_put_be32(h + 40, cmd->datain_off);
-	kitt_conn_seal_hdr(conn, h);
+	kitt_conn_stamp_hdr(conn, (u8 *)&hdr, last && cmd->status_in_datain);
+	hdr.datasn = cpu_to_be32(cmd->datain_sn++);
+	hdr.offset = cpu_to_be32(cmd->datain_off);
+	kitt_cmd_put_hdr(conn, cmd->pdu_hdr, &hdr);
 	if (conn->ddigest)
 		kitt_cmd_datain_digest(cmd, len);
 	cmd->pdu_len = len;
@@ -1315,28 +1340,28 @@ static int kitt_cmd_send_datain_hdr(struct kitt_conn *conn,
 static void kitt_cmd_build_status(struct kitt_conn *conn, struct kitt_cmd *cmd)
 {
 	struct se_cmd *se_cmd = &cmd->se_cmd;
-	u8 *h = cmd->pdu_hdr;
+	struct iscsi_scsi_rsp hdr = {
+		.opcode = ISCSI_OP_SCSI_CMD_RSP,
+		.flags = ISCSI_FLAG_CMD_FINAL,
+		.response = ISCSI_STATUS_CMD_COMPLETED,
+		.cmd_status = se_cmd->scsi_status,
+		.itt = kitt_cmd_itt(cmd),
+	};
 	u32 sense_len = 0;
 
-	memset(h, 0, KITT_BHS_LEN);
-	h[0] = ISCSI_OP_SCSI_CMD_RSP;
-	h[1] = ISCSI_FLAG_CMD_FINAL;
-	h[2] = ISCSI_STATUS_CMD_COMPLETED;
-	h[3] = se_cmd->scsi_status;
 	if (se_cmd->scsi_sense_length &&
 	    (se_cmd->se_cmd_flags & SCF_TRANSPORT_TASK_SENSE ||
 	     se_cmd->se_cmd_flags & SCF_EMULATED_TASK_SENSE))
 		sense_len = se_cmd->scsi_sense_length;
 	cmd->pdu_len = sense_len ? sense_len + 2 : 0;
 	kitt_put_be16(cmd->sense_hdr, sense_len);
-	kitt_put_be24(h + 5, cmd->pdu_len);
-	kitt_put_be32(h + 16, cmd->itt);
+	hton24(hdr.dlength, cmd->pdu_len);
 	kitt_cmd_slot_early(conn, cmd);
-	kitt_conn_stamp_hdr(conn, h, true);
+	kitt_conn_stamp_hdr(conn, (u8 *)&hdr, true);
 	/* ExpDataSN: the Data-In and R2T PDUs sent for this command. */
-	kitt_put_be32(h + 36, cmd->datain_sn + cmd->r2t_sn);
-	kitt_cmd_residual(cmd, &h[1], h + 44);
-	kitt_conn_seal_hdr(conn, h);
+	hdr.exp_datasn = cpu_to_be32(cmd->datain_sn + cmd->r2t_sn);
+	kitt_cmd_residual(cmd, &hdr.flags, &hdr.residual_count);
+	kitt_cmd_put_hdr(conn, cmd->pdu_hdr, &hdr);
 	if (conn->ddigest && sense_len) {
 		u32 crc = kitt_crc_buf(KITT_CRC_SEED, cmd->sense_hdr, 2);
 
@@ -1350,17 +1375,17 @@ static void kitt_cmd_build_status(struct kitt_conn *conn, struct kitt_cmd *cmd)
 static void kitt_cmd_build_tmf_rsp(struct kitt_conn *conn,
 				   struct kitt_cmd *cmd)
 {
-	u8 *h = cmd->pdu_hdr;
+	struct iscsi_tm_rsp hdr = {
+		.opcode = ISCSI_OP_SCSI_TMFUNC_RSP,
+		.flags = ISCSI_FLAG_CMD_FINAL,
+		.response = kitt_tmf_response(cmd),
+		.itt = kitt_cmd_itt(cmd),
+	};
 
-	memset(h, 0, KITT_BHS_LEN);
-	h[0] = ISCSI_OP_SCSI_TMFUNC_RSP;
-	h[1] = ISCSI_FLAG_CMD_FINAL;
-	h[2] = kitt_tmf_response(cmd);
-	trace_kitt_tmf_rsp(conn->sess->tsih, cmd->itt, h[2]);
-	kitt_put_be32(h + 16, cmd->itt);
+	trace_kitt_tmf_rsp(conn->sess->tsih, cmd->itt, hdr.response);
 	kitt_cmd_slot_early(conn, cmd);
-	kitt_conn_stamp_hdr(conn, h, true);
-	kitt_conn_seal_hdr(conn, h);
+	kitt_conn_stamp_hdr(conn, (u8 *)&hdr, true);
+	kitt_cmd_put_hdr(conn, cmd->pdu_hdr, &hdr);
 	cmd->pdu_len = 0;
 }
 

@@ -184,6 +184,7 @@ static void kitt_conn_uncount_discovery(struct kitt_conn *conn)
 struct kitt_tx *kitt_tx_alloc(u32 data_len, gfp_t gfp)
 {
 	struct kitt_tx *tx = kzalloc(sizeof(*tx), gfp);
+	struct iscsi_hdr *hdr;
 
 	if (!tx)
 		return NULL;
@@ -195,7 +196,8 @@ struct kitt_tx *kitt_tx_alloc(u32 data_len, gfp_t gfp)
 		}
 	}
 	tx->data_len = data_len;
-	kitt_put_be24(tx->hdr + 5, data_len);
+	hdr = (void *)tx->hdr;
+	hton24(hdr->dlength, data_len);
 	return tx;
 }
 
@@ -917,7 +919,9 @@ static struct kitt_tx *kitt_conn_next_tx(struct kitt_conn *conn)
  */
 void kitt_conn_stamp_hdr(struct kitt_conn *conn, u8 *hdr, bool status)
 {
-	kitt_put_be32(hdr + 24, conn->stat_sn);
+	struct iscsi_hdr *h = (void *)hdr;
+
+	h->statsn = cpu_to_be32(conn->stat_sn);
 	if (status)
 		conn->stat_sn++;
 	if (conn->sess)
@@ -1333,6 +1337,7 @@ static void kitt_conn_logout_timeout(struct work_struct *work)
 void kitt_conn_ask_logout(struct kitt_conn *conn)
 {
 	struct kitt_tx *tx = NULL;
+	struct iscsi_async *hdr;
 	bool ask = false, close = false;
 
 	spin_lock_bh(&conn->lock);
@@ -1358,11 +1363,13 @@ void kitt_conn_ask_logout(struct kitt_conn *conn)
 	}
 	if (!ask)
 		return;		/* asked already, or logging out */
-	tx->hdr[0] = ISCSI_OP_ASYNC_EVENT;
-	tx->hdr[1] = ISCSI_FLAG_CMD_FINAL;
-	memset(tx->hdr + 16, 0xff, 4);		/* ITT: no task */
-	tx->hdr[36] = ISCSI_ASYNC_MSG_REQUEST_LOGOUT;
-	kitt_put_be16(tx->hdr + 42, KITT_LOGOUT_GRACE_SECS);
+	hdr = (void *)tx->hdr;
+	hdr->opcode = ISCSI_OP_ASYNC_EVENT;
+	hdr->flags = ISCSI_FLAG_CMD_FINAL;
+	memset(hdr->rsvd4, 0xff, 4);	/* bytes 16-19: 0xffffffff, no task */
+	hdr->async_event = ISCSI_ASYNC_MSG_REQUEST_LOGOUT;
+	/* Parameter3: the seconds the initiator has to log out. */
+	hdr->param3 = cpu_to_be16(KITT_LOGOUT_GRACE_SECS);
 	tx->flags = KITT_TX_STATSN;
 	kitt_conn_queue_tx(conn, tx);
 }
@@ -1418,10 +1425,12 @@ static void kitt_conn_nopin_work(struct work_struct *work)
 	if (!ping) {
 		kitt_tx_free(tx);
 	} else {
-		tx->hdr[0] = ISCSI_OP_NOOP_IN;
-		tx->hdr[1] = ISCSI_FLAG_CMD_FINAL;
-		memset(tx->hdr + 16, 0xff, 4);		/* ITT: no task */
-		kitt_put_be32(tx->hdr + 20, conn->nopin_ttt);
+		struct iscsi_nopin *hdr = (void *)tx->hdr;
+
+		hdr->opcode = ISCSI_OP_NOOP_IN;
+		hdr->flags = ISCSI_FLAG_CMD_FINAL;
+		hdr->itt = RESERVED_ITT;		/* no task */
+		hdr->ttt = cpu_to_be32(conn->nopin_ttt);
 		/* A ping is not a status: StatSN is not advanced. */
 		kitt_conn_queue_tx(conn, tx);
 	}

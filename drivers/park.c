@@ -104,10 +104,11 @@ static void kitt_park_drop_task(struct kitt_conn *conn,
  */
 static u32 kitt_park_owed(struct kitt_conn *conn, const u8 *bhs, u32 dsl)
 {
-	u32 burst = min(kitt_get_be32(bhs + 20),
+	const struct iscsi_scsi_req *req = (const void *)bhs;
+	u32 burst = min(be32_to_cpu(req->data_length),
 			conn->params.first_burst_length);
 
-	if ((bhs[1] & (ISCSI_FLAG_CMD_FINAL | ISCSI_FLAG_CMD_WRITE)) !=
+	if ((req->flags & (ISCSI_FLAG_CMD_FINAL | ISCSI_FLAG_CMD_WRITE)) !=
 	    ISCSI_FLAG_CMD_WRITE || conn->params.initial_r2t || burst <= dsl)
 		return 0;
 	return burst - dsl;
@@ -142,8 +143,9 @@ static void kitt_park_request(struct kitt_conn *conn, struct kitt_parked *p)
 static void kitt_park_data_out(struct kitt_conn *conn,
 			       struct kitt_parked *cmd, struct kitt_parked *p)
 {
+	const struct iscsi_data *hdr = (const void *)p->hdr;
 	u32 over = p->charge - p->data_len;	/* the data is reserved */
-	bool final = p->hdr[1] & ISCSI_FLAG_CMD_FINAL;
+	bool final = hdr->flags & ISCSI_FLAG_CMD_FINAL;
 
 	if (!cmd->owed) {
 		pr_warn_ratelimited("dropping Data-Out past what held ITT 0x%08x promised\n",
@@ -182,11 +184,14 @@ static void kitt_park_data_out(struct kitt_conn *conn,
 int kitt_park_pdu(struct kitt_conn *conn)
 {
 	u32 hdr_len = KITT_BHS_LEN + conn->rx_ahs_len;
+	/* Every request has its LUN and CmdSN where a SCSI Command has them. */
+	struct iscsi_scsi_req *req;
 	struct kitt_parked *p, *cmd = NULL;
 
 	p = kzalloc(struct_size(p, hdr, hdr_len), GFP_KERNEL);
 	if (!p)
 		return -ENOMEM;
+	req = (void *)p->hdr;
 	memcpy(p->hdr, conn->rx_bhs, KITT_BHS_LEN);
 	memcpy(p->hdr + KITT_BHS_LEN, conn->rx_ahs, conn->rx_ahs_len);
 	INIT_LIST_HEAD(&p->data);
@@ -198,8 +203,8 @@ int kitt_park_pdu(struct kitt_conn *conn)
 	p->charge = sizeof(*p) + hdr_len + p->data_len;
 	p->opcode = kitt_bhs_opcode(p->hdr);
 	p->itt = kitt_bhs_itt(p->hdr);
-	p->lun = scsilun_to_int((struct scsi_lun *)(p->hdr + 8));
-	p->cmd_sn = kitt_get_be32(p->hdr + 24);
+	p->lun = scsilun_to_int(&req->lun);
+	p->cmd_sn = be32_to_cpu(req->cmdsn);
 	if (p->opcode != ISCSI_OP_SCSI_DATA_OUT) {
 		kitt_park_request(conn, p);
 		return 0;

@@ -62,16 +62,19 @@ static void kitt_tmf_count(struct kitt_conn *conn, struct kitt_cmd *cmd)
 
 static int kitt_tmf_send(struct kitt_conn *conn, u8 response)
 {
+	const struct iscsi_tm *tm = (const void *)conn->rx_bhs;
 	struct kitt_tx *tx = kitt_tx_alloc(0, GFP_KERNEL);
+	struct iscsi_tm_rsp *hdr;
 
 	if (!tx)
 		return -ENOMEM;
-	trace_kitt_tmf_rsp(conn->sess->tsih, kitt_get_be32(conn->rx_bhs + 16),
+	trace_kitt_tmf_rsp(conn->sess->tsih, kitt_bhs_itt(conn->rx_bhs),
 			   response);
-	tx->hdr[0] = ISCSI_OP_SCSI_TMFUNC_RSP;
-	tx->hdr[1] = ISCSI_FLAG_CMD_FINAL;
-	tx->hdr[2] = response;
-	memcpy(tx->hdr + 16, conn->rx_bhs + 16, 4);	/* ITT */
+	hdr = (void *)tx->hdr;
+	hdr->opcode = ISCSI_OP_SCSI_TMFUNC_RSP;
+	hdr->flags = ISCSI_FLAG_CMD_FINAL;
+	hdr->response = response;
+	hdr->itt = tm->itt;
 	tx->flags = KITT_TX_STATSN;
 	kitt_conn_queue_tx(conn, tx);
 	return 0;
@@ -141,15 +144,16 @@ u8 kitt_tmf_response(struct kitt_cmd *cmd)
 int kitt_tmf_rx(struct kitt_conn *conn)
 {
 	const u8 *bhs = conn->rx_bhs;
-	struct iscsi_tm *tm = (struct iscsi_tm *)conn->rx_bhs;
-	u8 function = bhs[1] & ISCSI_FLAG_TM_FUNC_MASK;
+	struct iscsi_tm *tm = (void *)conn->rx_bhs;
+	u8 function = ISCSI_TM_FUNC_VALUE(tm);
 	u8 type = kitt_tmf_type(function);
+	u64 lun = scsilun_to_int(&tm->lun);
+	u32 rtt = be32_to_cpu((__force __be32)tm->rtt);
+	u32 cmd_sn = be32_to_cpu(tm->cmdsn);
 	struct kitt_cmd *cmd;
 	int ret;
 
-	trace_kitt_tmf(conn->sess->tsih, kitt_get_be32((u8 *)&tm->itt),
-		       function, scsilun_to_int(&tm->lun),
-		       kitt_get_be32((u8 *)&tm->rtt));
+	trace_kitt_tmf(conn->sess->tsih, kitt_bhs_itt(bhs), function, lun, rtt);
 
 	if (conn->sess->type != KITT_SESS_NORMAL)
 		return kitt_tmf_answer(conn, ISCSI_TMF_RSP_REJECTED);
@@ -163,15 +167,14 @@ int kitt_tmf_rx(struct kitt_conn *conn)
 		return kitt_tmf_answer(conn, ISCSI_TMF_RSP_REJECTED);
 	cmd->se_cmd.tag = cmd->itt;
 	if (function == ISCSI_TM_FUNC_ABORT_TASK) {
-		cmd->tmf_ref_sn = kitt_get_be32(bhs + 32);
-		cmd->tmf_sn = kitt_get_be32(bhs + 24);
+		cmd->tmf_ref_sn = be32_to_cpu(tm->refcmdsn);
+		cmd->tmf_sn = cmd_sn;
 		set_bit(KITT_CMD_TMF_PLUG, &cmd->flags);
 	}
 	kitt_tmf_count(conn, cmd);
 	ret = target_submit_tmr(&cmd->se_cmd, conn->sess->se_sess, cmd->sense,
-				scsilun_to_int((struct scsi_lun *)(bhs + 8)),
-				NULL, type, GFP_KERNEL,
-				kitt_get_be32(bhs + 20), TARGET_SCF_ACK_KREF);
+				lun, NULL, type, GFP_KERNEL, rtt,
+				TARGET_SCF_ACK_KREF);
 	if (ret) {
 		/* put_unused gives the slot back; answer without it. */
 		kitt_cmd_put_unused(conn, cmd);
@@ -182,9 +185,7 @@ int kitt_tmf_rx(struct kitt_conn *conn)
 	 * builds the answer, so the flag is set before it is looked at.
 	 */
 	if (unlikely(conn->park_bytes) &&
-	    kitt_park_discard(conn, kitt_get_be32(bhs + 24), function,
-			      scsilun_to_int((struct scsi_lun *)(bhs + 8)),
-			      kitt_get_be32(bhs + 20)))
+	    kitt_park_discard(conn, cmd_sn, function, lun, rtt))
 		set_bit(KITT_CMD_TMF_HELD, &cmd->flags);
 	kitt_conn_watch_soon(conn);
 	return 0;
