@@ -362,8 +362,9 @@ void kitt_tpg_close_sessions(struct kitt_tpg *tpg)
  */
 void kitt_sess_cmdsn_unget(struct kitt_conn *conn)
 {
+	const struct iscsi_scsi_req *req = (const void *)conn->rx_bhs;
 	struct kitt_sess *sess = conn->sess;
-	u32 cmd_sn = kitt_get_be32(conn->rx_bhs + 24);
+	u32 cmd_sn = be32_to_cpu(req->cmdsn);
 
 	if (!conn->rx_sn_counted)
 		return;
@@ -386,6 +387,7 @@ void kitt_sess_cmdsn_unget(struct kitt_conn *conn)
 /* A Reject carrying the offending header; its CmdSN is not counted. */
 int kitt_send_reject(struct kitt_conn *conn, u8 reason)
 {
+	struct iscsi_reject *hdr;
 	struct kitt_tx *tx;
 
 	kitt_sess_cmdsn_unget(conn);
@@ -393,12 +395,13 @@ int kitt_send_reject(struct kitt_conn *conn, u8 reason)
 	if (!tx)
 		return -ENOMEM;
 	trace_kitt_reject(conn->sess ? conn->sess->tsih : 0, reason,
-			  conn->rx_bhs[0] & ISCSI_OPCODE_MASK,
-			  kitt_get_be32(conn->rx_bhs + 16));
-	tx->hdr[0] = ISCSI_OP_REJECT;
-	tx->hdr[1] = ISCSI_FLAG_CMD_FINAL;
-	tx->hdr[2] = reason;
-	memset(tx->hdr + 16, 0xff, 4);
+			  kitt_bhs_opcode(conn->rx_bhs),
+			  kitt_bhs_itt(conn->rx_bhs));
+	hdr = (void *)tx->hdr;
+	hdr->opcode = ISCSI_OP_REJECT;
+	hdr->flags = ISCSI_FLAG_CMD_FINAL;
+	hdr->reason = reason;
+	hdr->ffffffff = cpu_to_be32(ISCSI_RESERVED_TAG);
 	memcpy(tx->data, conn->rx_bhs, KITT_BHS_LEN);
 	tx->flags = KITT_TX_STATSN;
 	kitt_conn_queue_tx(conn, tx);
@@ -477,12 +480,12 @@ bool kitt_sess_sn_turn(struct kitt_sess *sess, u32 sn)
 enum kitt_sn_verdict kitt_sess_cmdsn_check(struct kitt_conn *conn,
 					   bool holds_slot)
 {
+	const struct iscsi_scsi_req *req = (const void *)conn->rx_bhs;
 	struct kitt_sess *sess = conn->sess;
-	const u8 *bhs = conn->rx_bhs;
-	u32 cmd_sn = kitt_get_be32(bhs + 24);
+	u32 cmd_sn = be32_to_cpu(req->cmdsn);
 	enum kitt_sn_verdict v = KITT_SN_NEXT;
 
-	if (kitt_bhs_immediate(bhs))
+	if (kitt_bhs_immediate(conn->rx_bhs))
 		return KITT_SN_NEXT;
 	conn->rx_sn_held = holds_slot;
 	if (!kitt_sn_in_window(cmd_sn, sess->exp_cmd_sn,
@@ -509,12 +512,13 @@ enum kitt_sn_verdict kitt_sess_cmdsn_check(struct kitt_conn *conn,
 
 static int kitt_nop_out(struct kitt_conn *conn)
 {
-	const u8 *bhs = conn->rx_bhs;
+	const struct iscsi_nopout *req = (const void *)conn->rx_bhs;
+	struct iscsi_nopin *hdr;
 	struct kitt_tx *tx;
 
 	/* ITT 0xffffffff: an answer to our ping, or a ping wanting none. */
-	if (kitt_bhs_itt(bhs) == ISCSI_RESERVED_TAG) {
-		kitt_conn_nopin_answered(conn, kitt_get_be32(bhs + 20));
+	if (req->itt == RESERVED_ITT) {
+		kitt_conn_nopin_answered(conn, be32_to_cpu(req->ttt));
 		return 0;
 	}
 	tx = kitt_tx_alloc(0, GFP_KERNEL);
@@ -527,41 +531,60 @@ static int kitt_nop_out(struct kitt_conn *conn)
 	tx->data = conn->rx_data;
 	tx->data_len = min(conn->rx_data_len, conn->params.max_xmit_dsl);
 	conn->rx_data = NULL;
-	tx->hdr[0] = ISCSI_OP_NOOP_IN;
-	tx->hdr[1] = ISCSI_FLAG_CMD_FINAL;
-	kitt_put_be24(tx->hdr + 5, tx->data_len);
-	memcpy(tx->hdr + 8, bhs + 8, 8);		/* LUN */
-	memcpy(tx->hdr + 16, bhs + 16, 4);		/* ITT */
-	memset(tx->hdr + 20, 0xff, 4);			/* TTT */
+	hdr = (void *)tx->hdr;
+	hdr->opcode = ISCSI_OP_NOOP_IN;
+	hdr->flags = ISCSI_FLAG_CMD_FINAL;
+	hton24(hdr->dlength, tx->data_len);
+	hdr->lun = req->lun;
+	hdr->itt = req->itt;
+	hdr->ttt = cpu_to_be32(ISCSI_RESERVED_TAG);
 	tx->flags = KITT_TX_STATSN;
 	kitt_conn_queue_tx(conn, tx);
 	return 0;
 }
 
+/*
+ * A Text Response header answering @req: LUN (bytes 8 to 15, reserved in
+ * the structs) and ITT echoed, @ttt, @flags.
+ */
+static struct kitt_tx *kitt_text_rsp_tx(const struct iscsi_text *req,
+					u32 data_len, u8 flags, u32 ttt)
+{
+	struct kitt_tx *tx = kitt_tx_alloc(data_len, GFP_KERNEL);
+	struct iscsi_text_rsp *hdr;
+
+	if (!tx)
+		return NULL;
+	hdr = (void *)tx->hdr;
+	hdr->opcode = ISCSI_OP_TEXT_RSP;
+	hdr->flags = flags;
+	memcpy(hdr->rsvd4, req->rsvd4, sizeof(hdr->rsvd4));
+	hdr->itt = req->itt;
+	hdr->ttt = cpu_to_be32(ttt);
+	tx->flags = KITT_TX_STATSN;
+	return tx;
+}
+
 /* Queue one Text Response PDU of the pending answer text. */
-static int kitt_text_send_part(struct kitt_conn *conn, const u8 *req)
+static int kitt_text_send_part(struct kitt_conn *conn,
+			       const struct iscsi_text *req)
 {
 	u32 left = conn->text_rsp_len - conn->text_rsp_off;
 	u32 len = min(left, conn->params.max_xmit_dsl);
 	bool last = len == left;
-	struct kitt_tx *tx = kitt_tx_alloc(len, GFP_KERNEL);
+	u8 flags = last ? ISCSI_FLAG_CMD_FINAL : ISCSI_FLAG_TEXT_CONTINUE;
+	struct kitt_tx *tx;
 
+	tx = kitt_text_rsp_tx(req, len, flags,
+			      last ? ISCSI_RESERVED_TAG : conn->text_ttt);
 	if (!tx)
 		return -ENOMEM;
 	memcpy(tx->data, conn->text_rsp + conn->text_rsp_off, len);
 	conn->text_rsp_off += len;
-	tx->hdr[0] = ISCSI_OP_TEXT_RSP;
-	tx->hdr[1] = last ? ISCSI_FLAG_CMD_FINAL : ISCSI_FLAG_TEXT_CONTINUE;
-	memcpy(tx->hdr + 8, req + 8, 8);		/* LUN */
-	memcpy(tx->hdr + 16, req + 16, 4);		/* ITT */
 	if (last) {
-		memset(tx->hdr + 20, 0xff, 4);
 		kvfree(conn->text_rsp);
 		conn->text_rsp = NULL;
-	} else {
-		kitt_put_be32(tx->hdr + 20, conn->text_ttt);
 	}
-	tx->flags = KITT_TX_STATSN;
 	kitt_conn_queue_tx(conn, tx);
 	return 0;
 }
@@ -643,7 +666,7 @@ static int kitt_text_reply(struct kitt_conn *conn, const char *text, u32 len)
 	conn->text_rsp_len = out.len;
 	conn->text_rsp_off = 0;
 	kitt_text_new_ttt(conn);
-	return kitt_text_send_part(conn, conn->rx_bhs);
+	return kitt_text_send_part(conn, (const void *)conn->rx_bhs);
 }
 
 /* Drop the request text being assembled. io_work, or the connection's end. */
@@ -679,17 +702,12 @@ static int kitt_text_req_add(struct kitt_conn *conn)
  * More text follows (C bit): acknowledge with an empty Text Response,
  * F=0, carrying the TTT the initiator sends back with the next part.
  */
-static int kitt_text_ack(struct kitt_conn *conn, const u8 *req)
+static int kitt_text_ack(struct kitt_conn *conn, const struct iscsi_text *req)
 {
-	struct kitt_tx *tx = kitt_tx_alloc(0, GFP_KERNEL);
+	struct kitt_tx *tx = kitt_text_rsp_tx(req, 0, 0, conn->text_ttt);
 
 	if (!tx)
 		return -ENOMEM;
-	tx->hdr[0] = ISCSI_OP_TEXT_RSP;
-	memcpy(tx->hdr + 8, req + 8, 8);		/* LUN */
-	memcpy(tx->hdr + 16, req + 16, 4);		/* ITT */
-	kitt_put_be32(tx->hdr + 20, conn->text_ttt);
-	tx->flags = KITT_TX_STATSN;
 	kitt_conn_queue_tx(conn, tx);
 	return 0;
 }
@@ -700,15 +718,16 @@ static int kitt_text_ack(struct kitt_conn *conn, const u8 *req)
  */
 static int kitt_text_req_part(struct kitt_conn *conn, u32 ttt, bool more)
 {
-	const u8 *bhs = conn->rx_bhs;
+	const struct iscsi_text *req = (const void *)conn->rx_bhs;
+	u32 itt = kitt_bhs_itt(conn->rx_bhs);
 	int ret;
 
-	if (conn->text_req && (kitt_bhs_itt(bhs) != conn->text_req_itt ||
+	if (conn->text_req && (itt != conn->text_req_itt ||
 			       (ttt != ISCSI_RESERVED_TAG && ttt != conn->text_ttt))) {
 		kitt_text_req_free(conn);
 		return kitt_send_reject(conn, KITT_REJECT_INVALID_PDU_FIELD);
 	}
-	if (more && (!conn->rx_data_len || bhs[1] & ISCSI_FLAG_CMD_FINAL)) {
+	if (more && (!conn->rx_data_len || req->flags & ISCSI_FLAG_CMD_FINAL)) {
 		kitt_text_req_free(conn);
 		return kitt_send_reject(conn, ISCSI_REASON_PROTOCOL_ERROR);
 	}
@@ -722,7 +741,7 @@ static int kitt_text_req_part(struct kitt_conn *conn, u32 ttt, bool more)
 	if (ret)
 		return ret;
 	if (more)
-		return kitt_text_ack(conn, bhs);
+		return kitt_text_ack(conn, req);
 	ret = kitt_text_reply(conn, conn->text_req, conn->text_req_len);
 	kitt_text_req_free(conn);
 	return ret;
@@ -730,9 +749,9 @@ static int kitt_text_req_part(struct kitt_conn *conn, u32 ttt, bool more)
 
 static int kitt_text_req(struct kitt_conn *conn)
 {
-	const u8 *bhs = conn->rx_bhs;
-	u32 ttt = kitt_get_be32(bhs + 20);
-	bool more = bhs[1] & ISCSI_FLAG_TEXT_CONTINUE;
+	const struct iscsi_text *req = (const void *)conn->rx_bhs;
+	u32 ttt = be32_to_cpu(req->ttt);
+	bool more = req->flags & ISCSI_FLAG_TEXT_CONTINUE;
 
 	if (conn->text_req || more)
 		return kitt_text_req_part(conn, ttt, more);
@@ -740,22 +759,23 @@ static int kitt_text_req(struct kitt_conn *conn)
 	if (ttt != ISCSI_RESERVED_TAG) {
 		if (!conn->text_rsp || ttt != conn->text_ttt)
 			return kitt_send_reject(conn, KITT_REJECT_INVALID_PDU_FIELD);
-		return kitt_text_send_part(conn, bhs);
+		return kitt_text_send_part(conn, req);
 	}
 	return kitt_text_reply(conn, conn->rx_data, conn->rx_data_len);
 }
 
 static int kitt_logout_req(struct kitt_conn *conn)
 {
-	const u8 *bhs = conn->rx_bhs;
-	u8 reason = bhs[1] & ISCSI_FLAG_LOGOUT_REASON_MASK;
+	const struct iscsi_logout *req = (const void *)conn->rx_bhs;
+	u8 reason = req->flags & ISCSI_FLAG_LOGOUT_REASON_MASK;
 	u8 response = ISCSI_LOGOUT_SUCCESS;
+	struct iscsi_logout_rsp *hdr;
 	struct kitt_tx *tx;
 
 	if (reason == ISCSI_LOGOUT_REASON_RECOVERY)
 		response = ISCSI_LOGOUT_RECOVERY_UNSUPPORTED;
 	else if (reason == ISCSI_LOGOUT_REASON_CLOSE_CONNECTION &&
-		 kitt_get_be16(bhs + 20) != conn->cid)
+		 be16_to_cpu(req->cid) != conn->cid)
 		response = ISCSI_LOGOUT_CID_NOT_FOUND;
 	else if (reason > ISCSI_LOGOUT_REASON_RECOVERY)
 		return kitt_send_reject(conn, KITT_REJECT_INVALID_PDU_FIELD);
@@ -763,10 +783,11 @@ static int kitt_logout_req(struct kitt_conn *conn)
 	tx = kitt_tx_alloc(0, GFP_KERNEL);
 	if (!tx)
 		return -ENOMEM;
-	tx->hdr[0] = ISCSI_OP_LOGOUT_RSP;
-	tx->hdr[1] = ISCSI_FLAG_CMD_FINAL;
-	tx->hdr[2] = response;
-	memcpy(tx->hdr + 16, bhs + 16, 4);		/* ITT */
+	hdr = (void *)tx->hdr;
+	hdr->opcode = ISCSI_OP_LOGOUT_RSP;
+	hdr->flags = ISCSI_FLAG_CMD_FINAL;
+	hdr->response = response;
+	hdr->itt = req->itt;
 	tx->flags = KITT_TX_STATSN;
 	if (response == ISCSI_LOGOUT_SUCCESS) {
 		/*
