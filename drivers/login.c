@@ -120,30 +120,35 @@ static int kitt_login_text_room(struct kitt_login *l, u32 more)
 	return 0;
 }
 
+/* Before there is a session, only Login Responses go out. */
 void kitt_login_fill_sn(struct kitt_conn *conn, u8 *hdr)
 {
+	struct iscsi_login_rsp *h = (void *)hdr;
 	u32 sn = conn->login ? conn->login->cmd_sn : 0;
 
-	kitt_put_be32(hdr + 28, sn);		/* ExpCmdSN */
-	kitt_put_be32(hdr + 32, sn);		/* MaxCmdSN */
+	h->exp_cmdsn = cpu_to_be32(sn);
+	h->max_cmdsn = cpu_to_be32(sn);
 }
 
 /* A Login Response carrying @len bytes of @text. */
 static struct kitt_tx *kitt_login_rsp(struct kitt_conn *conn, u8 flags,
 				      const char *text, u32 len)
 {
+	const struct iscsi_login_req *req = (const void *)conn->rx_bhs;
 	struct kitt_login *l = conn->login;
 	struct kitt_tx *tx = kitt_tx_alloc(len, GFP_KERNEL);
+	struct iscsi_login_rsp *hdr;
 
 	if (!tx)
 		return NULL;
-	tx->hdr[0] = ISCSI_OP_LOGIN_RSP;
-	tx->hdr[1] = flags;
-	tx->hdr[2] = 0;				/* version-max */
-	tx->hdr[3] = 0;				/* version-active */
-	memcpy(tx->hdr + 8, l->isid, 6);
-	kitt_put_be16(tx->hdr + 14, l->tsih);
-	memcpy(tx->hdr + 16, conn->rx_bhs + 16, 4);	/* ITT */
+	hdr = (void *)tx->hdr;
+	hdr->opcode = ISCSI_OP_LOGIN_RSP;
+	hdr->flags = flags;
+	hdr->max_version = ISCSI_DRAFT20_VERSION;
+	hdr->active_version = ISCSI_DRAFT20_VERSION;
+	memcpy(hdr->isid, l->isid, sizeof(hdr->isid));
+	hdr->tsih = cpu_to_be16(l->tsih);
+	hdr->itt = req->itt;
 	if (len)
 		memcpy(tx->data, text, len);
 	tx->flags = KITT_TX_STATSN;
@@ -218,6 +223,7 @@ static int kitt_login_reject(struct kitt_conn *conn,
 {
 	struct kitt_login *l = conn->login;
 	char peer[KITT_NETADDR_STR_MAX + 1];
+	struct iscsi_login_rsp *hdr;
 	struct kitt_tx *tx;
 
 	kitt_login_count_failure(l, err);
@@ -230,8 +236,9 @@ static int kitt_login_reject(struct kitt_conn *conn,
 	tx = kitt_login_rsp(conn, 0, NULL, 0);
 	if (!tx)
 		return -ENOMEM;
-	tx->hdr[36] = err->class;
-	tx->hdr[37] = err->detail;
+	hdr = (void *)tx->hdr;
+	hdr->status_class = err->class;
+	hdr->status_detail = err->detail;
 	/* The peer reads the reason, then the connection ends. */
 	tx->flags |= KITT_TX_CLOSE;
 	kitt_conn_queue_tx(conn, tx);
@@ -241,23 +248,23 @@ static int kitt_login_reject(struct kitt_conn *conn,
 /* The first request fixes the session identity for the whole login. */
 static bool kitt_login_first(struct kitt_conn *conn, struct kitt_login_err *err)
 {
+	const struct iscsi_login_req *req = (const void *)conn->rx_bhs;
 	struct kitt_login *l = conn->login;
-	const u8 *bhs = conn->rx_bhs;
 
 	/* Version-max >= 0 >= version-min: only version 0 exists. */
-	if (bhs[3] != 0) {
+	if (req->min_version != ISCSI_DRAFT20_VERSION) {
 		*err = LOGIN_ERR(INITIATOR_ERR, NO_VERSION,
 				 "unsupported version");
 		return false;
 	}
-	memcpy(l->isid, bhs + 8, 6);
-	l->tsih = kitt_get_be16(bhs + 14);
-	l->cid = kitt_get_be16(bhs + 20);
-	l->cmd_sn = kitt_get_be32(bhs + 24);
+	memcpy(l->isid, req->isid, sizeof(l->isid));
+	l->tsih = be16_to_cpu(req->tsih);
+	l->cid = be16_to_cpu(req->cid);
+	l->cmd_sn = be32_to_cpu(req->cmdsn);
 	/* Our first StatSN is what the initiator expects. */
-	conn->stat_sn = kitt_get_be32(bhs + 28);
+	conn->stat_sn = be32_to_cpu(req->exp_statsn);
 	conn->cid = l->cid;
-	l->stage = ISCSI_LOGIN_CURRENT_STAGE(bhs[1]);
+	l->stage = ISCSI_LOGIN_CURRENT_STAGE(req->flags);
 	l->state = KITT_LOGIN_ACTIVE;
 	return true;
 }
@@ -266,9 +273,9 @@ static bool kitt_login_first(struct kitt_conn *conn, struct kitt_login_err *err)
 static bool kitt_login_check_hdr(struct kitt_conn *conn,
 				 struct kitt_login_err *err)
 {
+	const struct iscsi_login_req *req = (const void *)conn->rx_bhs;
 	struct kitt_login *l = conn->login;
-	const u8 *bhs = conn->rx_bhs;
-	u8 flags = bhs[1];
+	u8 flags = req->flags;
 	int csg = ISCSI_LOGIN_CURRENT_STAGE(flags);
 	int nsg = ISCSI_LOGIN_NEXT_STAGE(flags);
 	bool transit = flags & ISCSI_FLAG_LOGIN_TRANSIT;
@@ -280,8 +287,8 @@ static bool kitt_login_check_hdr(struct kitt_conn *conn,
 		return false;
 	if (transit && (nsg <= csg || nsg == 2))
 		return false;
-	if (memcmp(l->isid, bhs + 8, 6) || l->tsih != kitt_get_be16(bhs + 14) ||
-	    l->cid != kitt_get_be16(bhs + 20)) {
+	if (memcmp(l->isid, req->isid, sizeof(l->isid)) ||
+	    l->tsih != be16_to_cpu(req->tsih) || l->cid != be16_to_cpu(req->cid)) {
 		err->why = "ISID, TSIH or CID changed during login";
 		return false;
 	}
@@ -519,10 +526,10 @@ static bool kitt_login_finish(struct kitt_conn *conn, struct kitt_login_err *err
 static bool kitt_login_stage(struct kitt_conn *conn, struct kitt_text_buf *out,
 			     u8 *flags, struct kitt_login_err *err)
 {
+	const struct iscsi_login_req *req = (const void *)conn->rx_bhs;
 	struct kitt_login *l = conn->login;
-	u8 req = conn->rx_bhs[1];
-	bool transit = req & ISCSI_FLAG_LOGIN_TRANSIT;
-	int nsg = ISCSI_LOGIN_NEXT_STAGE(req);
+	bool transit = req->flags & ISCSI_FLAG_LOGIN_TRANSIT;
+	int nsg = ISCSI_LOGIN_NEXT_STAGE(req->flags);
 
 	/* Declarations first: they pick the TPG whose values are negotiated. */
 	if (!kitt_login_nego_err(kitt_nego_declarations(&l->nego, l->text,
@@ -582,7 +589,9 @@ static bool kitt_login_stage(struct kitt_conn *conn, struct kitt_text_buf *out,
 
 int kitt_login_rx(struct kitt_conn *conn)
 {
+	const struct iscsi_login_req *req = (const void *)conn->rx_bhs;
 	struct kitt_login *l = conn->login;
+	struct iscsi_login_rsp *hdr;
 	struct kitt_login_err err;
 	struct kitt_text_buf out;
 	char *rsp_text;
@@ -612,7 +621,7 @@ int kitt_login_rx(struct kitt_conn *conn)
 	l->text_len += conn->rx_data_len;
 
 	/* More of this text follows: acknowledge with an empty response. */
-	if (conn->rx_bhs[1] & ISCSI_FLAG_LOGIN_CONTINUE) {
+	if (req->flags & ISCSI_FLAG_LOGIN_CONTINUE) {
 		tx = kitt_login_rsp(conn, l->stage << 2, NULL, 0);
 		if (!tx)
 			return -ENOMEM;
@@ -640,7 +649,8 @@ int kitt_login_rx(struct kitt_conn *conn)
 		return -ENOMEM;
 	if (l->stage == KITT_STAGE_FULL_FEATURE) {
 		l->state = KITT_LOGIN_OVER;
-		kitt_put_be16(tx->hdr + 14, l->tsih);
+		hdr = (void *)tx->hdr;
+		hdr->tsih = cpu_to_be16(l->tsih);
 		kitt_login_trace_result(conn, 0, 0, "");
 		/* From here the session stamps sequence numbers. */
 		kitt_conn_queue_tx(conn, tx);
