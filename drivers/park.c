@@ -184,7 +184,11 @@ static void kitt_park_data_out(struct kitt_conn *conn,
 int kitt_park_pdu(struct kitt_conn *conn)
 {
 	u32 hdr_len = KITT_BHS_LEN + conn->rx_ahs_len;
-	/* Every request has its LUN and CmdSN where a SCSI Command has them. */
+	/*
+	 * Bytes 8-15 and 24-27 as a SCSI Command's LUN and CmdSN: what they
+	 * hold in other requests (a Data-Out's are its LUN and a reserved
+	 * field) is only looked at where it means that.
+	 */
 	struct iscsi_scsi_req *req;
 	struct kitt_parked *p, *cmd = NULL;
 

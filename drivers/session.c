@@ -70,9 +70,11 @@ static DECLARE_WAIT_QUEUE_HEAD(kitt_sess_ended_wq);
 
 /*
  * MaxCmdSN: its base, which io_work moves, and the slots given back. A
- * slot counted here has its tag free already (acquire pairs with the
- * release in kitt_sess_cmd_done()), so the window never promises a slot
- * whose tag is still in use.
+ * slot release_cmd gives back has its tag free already (acquire pairs
+ * with the release in kitt_sess_cmd_done()), so the window never promises
+ * it while the tag is in use. kitt_cmd_slot_early() gives a slot back
+ * before its tag, which io_work frees before it reads another PDU, and a
+ * TMF answered without the core has no tag.
  */
 static u32 kitt_sess_max_cmd_sn(const struct kitt_sess *sess)
 {
@@ -424,7 +426,7 @@ static void kitt_sess_skip_plugged(struct kitt_sess *sess)
 }
 
 /* @sn, in the window, counts as received and done. io_work only. */
-static void kitt_sess_plug_locked(struct kitt_sess *sess, u32 sn)
+static void kitt_sess_plug(struct kitt_sess *sess, u32 sn)
 {
 	if (!__test_and_set_bit(sn % KITT_CMDSN_DEPTH_MAX, sess->sn_plugged))
 		sess->sn_plugs++;
@@ -446,7 +448,7 @@ bool kitt_sess_plug_cmdsn(struct kitt_sess *sess, u32 ref_sn, u32 tmf_sn)
 			       kitt_sess_max_cmd_sn(sess)) &&
 	     kitt_sn_lt(ref_sn, tmf_sn);
 	if (in)
-		kitt_sess_plug_locked(sess, ref_sn);
+		kitt_sess_plug(sess, ref_sn);
 	return in;
 }
 
@@ -457,7 +459,7 @@ bool kitt_sess_plug_cmdsn(struct kitt_sess *sess, u32 ref_sn, u32 tmf_sn)
 void kitt_sess_plug_held(struct kitt_sess *sess, u32 sn)
 {
 	if (kitt_sn_in_window(sn, sess->exp_cmd_sn, kitt_sess_max_cmd_sn(sess)))
-		kitt_sess_plug_locked(sess, sn);
+		kitt_sess_plug(sess, sn);
 }
 
 /*
@@ -841,8 +843,8 @@ int kitt_ffp_rx(struct kitt_conn *conn)
 }
 
 /*
- * Give back the CmdSN slot of a finished command, from any context, its
- * tag freed before (release: see kitt_sess_max_cmd_sn()). The window
+ * Give back the CmdSN slot of a finished command, from any context, after
+ * its tag if it had one (release: see kitt_sess_max_cmd_sn()). The window
  * moves on by one.
  */
 void kitt_sess_cmd_done(struct kitt_sess *sess)
