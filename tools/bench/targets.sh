@@ -264,6 +264,8 @@ PY
 # The fio of the job under way, stopped if the bench dies meanwhile (the
 # guest runner then logs out and unloads the target under it otherwise).
 FIO_PID=
+# The window's start of the job under way, in microseconds, for fio_diag.
+T0=
 
 # fio_running: whether fio is still there.
 fio_running() { kill -0 "$FIO_PID" 2>/dev/null; }
@@ -281,10 +283,31 @@ io_started() {
 	done
 }
 
+# fio_diag TARGET JOB DISK...: what the guest looked like when fio's I/O
+# stopped, in logs/diag-TARGET-JOB.txt: the clock, whether fio runs, each
+# disk's in-flight count and statistics, fio's JSON and the kernel's log.
+fio_diag() {
+	local d f=$KITT_OUT/logs/diag-$1-$2.txt
+
+	{
+		now_us
+		echo "clock $NOW us, window from ${T0:-?}, fio $(fio_running && echo runs || echo ended)"
+		for d in "${@:3}"; do
+			echo "$d inflight $(< "/sys/block/${d#/dev/}/inflight")" \
+			     "stat $(< "/sys/block/${d#/dev/}/stat")"
+		done
+		echo "--- $1-$2.json"
+		cat "$1-$2.json" 2>&1
+		echo "--- dmesg"
+		dmesg | tail -n 200
+	} > "$f" 2>&1
+}
+
 # fio_alive TARGET JOB WHEN DISK...: die unless fio still runs and moves data.
 fio_alive() {
 	if ! disks_move 0.02 "${@:4}" || ! fio_running; then
-		die "$1: fio $2 stopped $3 (logs/fio-$1-$2.err)"
+		fio_diag "$1" "$2" "${@:4}"
+		die "$1: fio $2 stopped $3 (logs/fio-$1-$2.err, logs/diag-$1-$2.txt)"
 	fi
 }
 
@@ -320,6 +343,7 @@ run_job() {
 	switches_arm "$job"
 	fio "${args[@]}" >/dev/null 2>"$KITT_OUT/logs/fio-$t-$job.err" &
 	FIO_PID=$!
+	T0=
 	io_started "$t" "$job" "$@"
 	# fio's ramp: the window opens with the I/O in its stride. The I/O
 	# goes on while the plugin takes a snapshot: the counters are read
@@ -331,6 +355,7 @@ run_job() {
 	switches_trace "$job" 1
 	now_us
 	t0=$NOW
+	T0=$t0
 	read_ctxt
 	c0=$CTXT
 	read_sectors "$@"
