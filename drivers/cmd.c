@@ -38,20 +38,13 @@ static struct kitt_cmd *kitt_cmd(struct se_cmd *se_cmd)
 }
 
 /*
- * Headers out are built in a struct of <scsi/iscsi_proto.h> on the stack
- * (cmd->pdu_hdr and cmd->r2t_hdr are not 4-byte aligned), then copied to
- * the command and sealed there.
+ * Headers out are built in place, through a struct of <scsi/iscsi_proto.h>
+ * laid over cmd->pdu_hdr or cmd->r2t_hdr (both 4-byte aligned), then sealed.
  */
 static_assert(sizeof(struct iscsi_r2t_rsp) == KITT_BHS_LEN);
 static_assert(sizeof(struct iscsi_data_rsp) == KITT_BHS_LEN);
 static_assert(sizeof(struct iscsi_scsi_rsp) == KITT_BHS_LEN);
 static_assert(sizeof(struct iscsi_tm_rsp) == KITT_BHS_LEN);
-
-static void kitt_cmd_put_hdr(struct kitt_conn *conn, u8 *buf, const void *hdr)
-{
-	memcpy(buf, hdr, KITT_BHS_LEN);
-	kitt_conn_seal_hdr(conn, buf);
-}
 
 /* The command's ITT as it goes on the wire. */
 static itt_t kitt_cmd_itt(const struct kitt_cmd *cmd)
@@ -978,11 +971,7 @@ static struct kitt_burst *kitt_cmd_free_burst(struct kitt_cmd *cmd)
 static void kitt_cmd_build_r2t(struct kitt_conn *conn, struct kitt_cmd *cmd,
 			       struct kitt_burst *b)
 {
-	struct iscsi_r2t_rsp hdr = {
-		.opcode = ISCSI_OP_R2T,
-		.flags = ISCSI_FLAG_CMD_FINAL,
-		.itt = kitt_cmd_itt(cmd),
-	};
+	struct iscsi_r2t_rsp *hdr = (void *)cmd->r2t_hdr;
 
 	memset(b, 0, sizeof(*b));
 	b->active = true;
@@ -992,13 +981,18 @@ static void kitt_cmd_build_r2t(struct kitt_conn *conn, struct kitt_cmd *cmd,
 	b->ttt = (cmd->r2t_sn & 0x7fff) << 16 | cmd->se_cmd.map_tag;
 	cmd->r2t_offset += b->len;
 
-	memcpy(&hdr.lun, cmd->lun, sizeof(hdr.lun));
-	hdr.ttt = cpu_to_be32(b->ttt);
-	kitt_conn_stamp_hdr(conn, (u8 *)&hdr, false);
-	hdr.r2tsn = cpu_to_be32(cmd->r2t_sn++);
-	hdr.data_offset = cpu_to_be32(b->offset);
-	hdr.data_length = cpu_to_be32(b->len);
-	kitt_cmd_put_hdr(conn, cmd->r2t_hdr, &hdr);
+	*hdr = (struct iscsi_r2t_rsp) {
+		.opcode = ISCSI_OP_R2T,
+		.flags = ISCSI_FLAG_CMD_FINAL,
+		.itt = kitt_cmd_itt(cmd),
+		.ttt = cpu_to_be32(b->ttt),
+		.r2tsn = cpu_to_be32(cmd->r2t_sn++),
+		.data_offset = cpu_to_be32(b->offset),
+		.data_length = cpu_to_be32(b->len),
+	};
+	memcpy(&hdr->lun, cmd->lun, sizeof(hdr->lun));
+	kitt_conn_stamp_hdr(conn, cmd->r2t_hdr, false);
+	kitt_conn_seal_hdr(conn, cmd->r2t_hdr);
 	cmd->r2t_sent = 0;
 	cmd->r2t_building = true;
 }
@@ -1161,27 +1155,28 @@ static void kitt_cmd_build_datain(struct kitt_conn *conn, struct kitt_cmd *cmd)
 	u32 left = cmd->datain_len - cmd->datain_off;
 	u32 len = min3(left, conn->params.max_xmit_dsl, cmd->burst_left);
 	bool last = len == left;
-	struct iscsi_data_rsp hdr = {
+	bool status = last && cmd->status_in_datain;
+	struct iscsi_data_rsp *hdr = (void *)cmd->pdu_hdr;
+
+	*hdr = (struct iscsi_data_rsp) {
 		.opcode = ISCSI_OP_SCSI_DATA_IN,
 		.itt = kitt_cmd_itt(cmd),
 		.ttt = cpu_to_be32(ISCSI_RESERVED_TAG),
+		.datasn = cpu_to_be32(cmd->datain_sn++),
+		.offset = cpu_to_be32(cmd->datain_off),
 	};
-
 	if (last || len == cmd->burst_left)
-		hdr.flags |= ISCSI_FLAG_CMD_FINAL;
-	hton24(hdr.dlength, len);
-	memcpy(&hdr.lun, cmd->lun, sizeof(hdr.lun));
-	if (last && cmd->status_in_datain) {
-		hdr.flags |= ISCSI_FLAG_DATA_STATUS;
-		hdr.cmd_status = se_cmd->scsi_status;
-		kitt_cmd_residual(cmd, &hdr.flags, &hdr.residual_count);
-	}
-	if (last && cmd->status_in_datain)
+		hdr->flags |= ISCSI_FLAG_CMD_FINAL;
+	hton24(hdr->dlength, len);
+	memcpy(&hdr->lun, cmd->lun, sizeof(hdr->lun));
+	if (status) {
+		hdr->flags |= ISCSI_FLAG_DATA_STATUS;
+		hdr->cmd_status = se_cmd->scsi_status;
+		kitt_cmd_residual(cmd, &hdr->flags, &hdr->residual_count);
 		kitt_cmd_slot_early(conn, cmd);
-	kitt_conn_stamp_hdr(conn, (u8 *)&hdr, last && cmd->status_in_datain);
-	hdr.datasn = cpu_to_be32(cmd->datain_sn++);
-	hdr.offset = cpu_to_be32(cmd->datain_off);
-	kitt_cmd_put_hdr(conn, cmd->pdu_hdr, &hdr);
+	}
+	kitt_conn_stamp_hdr(conn, cmd->pdu_hdr, status);
+	kitt_conn_seal_hdr(conn, cmd->pdu_hdr);
 	if (conn->ddigest)
 		kitt_cmd_datain_digest(cmd, len);
 	cmd->pdu_len = len;
@@ -1340,13 +1335,7 @@ static int kitt_cmd_send_datain_hdr(struct kitt_conn *conn,
 static void kitt_cmd_build_status(struct kitt_conn *conn, struct kitt_cmd *cmd)
 {
 	struct se_cmd *se_cmd = &cmd->se_cmd;
-	struct iscsi_scsi_rsp hdr = {
-		.opcode = ISCSI_OP_SCSI_CMD_RSP,
-		.flags = ISCSI_FLAG_CMD_FINAL,
-		.response = ISCSI_STATUS_CMD_COMPLETED,
-		.cmd_status = se_cmd->scsi_status,
-		.itt = kitt_cmd_itt(cmd),
-	};
+	struct iscsi_scsi_rsp *hdr = (void *)cmd->pdu_hdr;
 	u32 sense_len = 0;
 
 	if (se_cmd->scsi_sense_length &&
@@ -1355,13 +1344,20 @@ static void kitt_cmd_build_status(struct kitt_conn *conn, struct kitt_cmd *cmd)
 		sense_len = se_cmd->scsi_sense_length;
 	cmd->pdu_len = sense_len ? sense_len + 2 : 0;
 	kitt_put_be16(cmd->sense_hdr, sense_len);
-	hton24(hdr.dlength, cmd->pdu_len);
+	*hdr = (struct iscsi_scsi_rsp) {
+		.opcode = ISCSI_OP_SCSI_CMD_RSP,
+		.flags = ISCSI_FLAG_CMD_FINAL,
+		.response = ISCSI_STATUS_CMD_COMPLETED,
+		.cmd_status = se_cmd->scsi_status,
+		.itt = kitt_cmd_itt(cmd),
+		/* ExpDataSN: the Data-In and R2T PDUs sent for this command. */
+		.exp_datasn = cpu_to_be32(cmd->datain_sn + cmd->r2t_sn),
+	};
+	hton24(hdr->dlength, cmd->pdu_len);
+	kitt_cmd_residual(cmd, &hdr->flags, &hdr->residual_count);
 	kitt_cmd_slot_early(conn, cmd);
-	kitt_conn_stamp_hdr(conn, (u8 *)&hdr, true);
-	/* ExpDataSN: the Data-In and R2T PDUs sent for this command. */
-	hdr.exp_datasn = cpu_to_be32(cmd->datain_sn + cmd->r2t_sn);
-	kitt_cmd_residual(cmd, &hdr.flags, &hdr.residual_count);
-	kitt_cmd_put_hdr(conn, cmd->pdu_hdr, &hdr);
+	kitt_conn_stamp_hdr(conn, cmd->pdu_hdr, true);
+	kitt_conn_seal_hdr(conn, cmd->pdu_hdr);
 	if (conn->ddigest && sense_len) {
 		u32 crc = kitt_crc_buf(KITT_CRC_SEED, cmd->sense_hdr, 2);
 
@@ -1375,17 +1371,18 @@ static void kitt_cmd_build_status(struct kitt_conn *conn, struct kitt_cmd *cmd)
 static void kitt_cmd_build_tmf_rsp(struct kitt_conn *conn,
 				   struct kitt_cmd *cmd)
 {
-	struct iscsi_tm_rsp hdr = {
+	struct iscsi_tm_rsp *hdr = (void *)cmd->pdu_hdr;
+
+	*hdr = (struct iscsi_tm_rsp) {
 		.opcode = ISCSI_OP_SCSI_TMFUNC_RSP,
 		.flags = ISCSI_FLAG_CMD_FINAL,
 		.response = kitt_tmf_response(cmd),
 		.itt = kitt_cmd_itt(cmd),
 	};
-
-	trace_kitt_tmf_rsp(conn->sess->tsih, cmd->itt, hdr.response);
+	trace_kitt_tmf_rsp(conn->sess->tsih, cmd->itt, hdr->response);
 	kitt_cmd_slot_early(conn, cmd);
-	kitt_conn_stamp_hdr(conn, (u8 *)&hdr, true);
-	kitt_cmd_put_hdr(conn, cmd->pdu_hdr, &hdr);
+	kitt_conn_stamp_hdr(conn, cmd->pdu_hdr, true);
+	kitt_conn_seal_hdr(conn, cmd->pdu_hdr);
 	cmd->pdu_len = 0;
 }
 

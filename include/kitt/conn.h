@@ -416,10 +416,10 @@ struct kitt_cmd {
 	u32 burst_left;			/* of the current Data-In sequence */
 	struct kitt_sg_cursor tx_cur;	/* in the pages, for Data-In */
 	bool status_in_datain;
-	u8 pdu_hdr[KITT_HDR_MAX];
+	u8 pdu_hdr[KITT_HDR_MAX] __aligned(4);
 	u8 data_digest[KITT_DIGEST_LEN];	/* of the current PDU's data */
 	u8 sense_hdr[2];
-	u8 r2t_hdr[KITT_HDR_MAX];
+	u8 r2t_hdr[KITT_HDR_MAX] __aligned(4);
 	u32 r2t_sent;
 	bool r2t_building;
 	struct kitt_tx r2t_tx;
