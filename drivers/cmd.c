@@ -914,14 +914,15 @@ int kitt_ffp_rx_hdr(struct kitt_conn *conn)
 
 /* ---- R2T ---- */
 
-static void kitt_cmd_queue_tx(struct kitt_cmd *cmd, struct kitt_tx *tx)
+/* R2Ts go on the locked tx_queue: an aborted write takes its R2T off. */
+static void kitt_cmd_queue_r2t_tx(struct kitt_cmd *cmd)
 {
 	struct kitt_conn *conn = cmd->conn;
 
 	spin_lock_bh(&conn->lock);
-	if (conn->state != KITT_CONN_CLOSING && list_empty(&tx->entry))
-		list_add_tail(&tx->entry, &conn->tx_queue);
-	/* One lock round per completion: queue and wake together. */
+	if (conn->state != KITT_CONN_CLOSING && list_empty(&cmd->r2t_tx.entry))
+		list_add_tail(&cmd->r2t_tx.entry, &conn->tx_queue);
+	/* One lock round: queue and wake together. */
 	kitt_conn_kick_locked(conn);
 	spin_unlock_bh(&conn->lock);
 }
@@ -945,7 +946,7 @@ static void kitt_cmd_queue_r2t(struct kitt_cmd *cmd)
 	    test_bit(KITT_CMD_EXECUTED, &cmd->flags) ||
 	    test_and_set_bit(KITT_CMD_R2T_QUEUED, &cmd->flags))
 		return;
-	kitt_cmd_queue_tx(cmd, &cmd->r2t_tx);
+	kitt_cmd_queue_r2t_tx(cmd);
 }
 
 /* A free burst slot, if MaxOutstandingR2T allows another R2T now. */
@@ -1026,8 +1027,7 @@ static int kitt_cmd_send_r2t(struct kitt_conn *conn, struct kitt_cmd *cmd)
 			kitt_cmd_build_r2t(conn, cmd, b);
 		}
 		/* MSG_MORE only if bytes surely follow (io_work pushes). */
-		more = kitt_cmd_r2t_follows(cmd) ||
-		       !list_empty_careful(&conn->tx_queue);
+		more = kitt_cmd_r2t_follows(cmd) || kitt_conn_tx_pending(conn);
 		ret = kitt_conn_send_kvec(conn, cmd->r2t_hdr,
 					  kitt_conn_hdr_len(conn),
 					  &cmd->r2t_sent, more);
@@ -1471,7 +1471,7 @@ static int kitt_cmd_datain_step(struct kitt_conn *conn, struct kitt_cmd *cmd,
 static int kitt_cmd_send_rsp(struct kitt_conn *conn, struct kitt_cmd *cmd)
 {
 	struct se_cmd *se_cmd = &cmd->se_cmd;
-	bool more = !list_empty_careful(&conn->tx_queue);
+	bool more = kitt_conn_tx_pending(conn);
 	int ret;
 
 	for (;;) {
@@ -1561,12 +1561,19 @@ static int kitt_cmd_queue_rsp(struct se_cmd *se_cmd)
 
 	if (test_and_set_bit(KITT_CMD_RSP_QUEUED, &cmd->flags))
 		return 0;
+	/*
+	 * From the orphan check on: the connection stays until release has
+	 * waited for this section (kitt_conn_release_work()).
+	 */
+	rcu_read_lock();
 	/* The connection is gone (kitt_conn_release_cmds). */
 	if (test_bit(KITT_CMD_ORPHAN, &cmd->flags)) {
+		rcu_read_unlock();
 		kitt_cmd_end_orphan(cmd);
 		return 0;
 	}
-	kitt_cmd_queue_tx(cmd, &cmd->rsp_tx);
+	kitt_conn_queue_rsp(cmd->conn, &cmd->rsp_tx);
+	rcu_read_unlock();
 	return 0;
 }
 
@@ -1658,6 +1665,8 @@ void __kitt_conn_reap_aborted(struct kitt_conn *conn, bool all)
 	struct kitt_cmd *cmd, *next;
 	LIST_HEAD(done);
 
+	/* Their responses may still be on the way to rsp_list. */
+	kitt_conn_take_rsps(conn);
 	spin_lock_bh(&conn->lock);
 	list_for_each_entry_safe(cmd, next, &conn->aborted, conn_entry) {
 		if (!all && (conn->rx_cmd == cmd ||
@@ -1812,6 +1821,8 @@ void kitt_conn_release_cmds(struct kitt_conn *conn)
 {
 	struct kitt_cmd *cmd;
 
+	/* Responses queued before the close go to rsp_list, to leave it. */
+	kitt_conn_take_rsps(conn);
 	for (;;) {
 		spin_lock_bh(&conn->lock);
 		cmd = list_first_entry_or_null(&conn->cmds, struct kitt_cmd,

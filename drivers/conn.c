@@ -241,6 +241,57 @@ void kitt_conn_kick(struct kitt_conn *conn)
 }
 
 /*
+ * The wake-up for a response, without the lock. It may read kick_off
+ * just before release sets it and queue io_work after release has
+ * cancelled it: such a late run finds the connection CLOSING and does
+ * nothing, and release cancels io_work once more when no completion can
+ * come any more (kitt_conn_release_work()).
+ */
+static void kitt_conn_kick_rsp(struct kitt_conn *conn)
+{
+	if (current_work() != &conn->io_work && !READ_ONCE(conn->kick_off))
+		queue_work_on(READ_ONCE(conn->cpu), kitt_wq, &conn->io_work);
+}
+
+/*
+ * Queue a command's response (rsp_tx, once per command) from wherever the
+ * core completed it, and wake io_work. The caller is in an RCU read-side
+ * section, which release waits for before it frees the connection.
+ * Nothing is queued once the connection is closing: release ends the
+ * command (kitt_conn_release_cmds()).
+ */
+void kitt_conn_queue_rsp(struct kitt_conn *conn, struct kitt_tx *tx)
+{
+	if (READ_ONCE(conn->state) == KITT_CONN_CLOSING)
+		return;
+	llist_add(&tx->rsp_node, &conn->rsp_ll);
+	kitt_conn_kick_rsp(conn);
+}
+
+/*
+ * Move the responses queued since the last look to rsp_list, oldest
+ * first. io_work's, or release's once io_work has stopped.
+ */
+void kitt_conn_take_rsps(struct kitt_conn *conn)
+{
+	struct llist_node *node;
+	struct kitt_tx *tx, *next;
+
+	if (llist_empty(&conn->rsp_ll))
+		return;
+	node = llist_reverse_order(llist_del_all(&conn->rsp_ll));
+	llist_for_each_entry_safe(tx, next, node, rsp_node)
+		list_add_tail(&tx->entry, &conn->rsp_list);
+}
+
+/* Whether another PDU waits to be sent after the current one (io_work). */
+bool kitt_conn_tx_pending(struct kitt_conn *conn)
+{
+	return !list_empty_careful(&conn->tx_queue) ||
+	       !list_empty(&conn->rsp_list) || !llist_empty(&conn->rsp_ll);
+}
+
+/*
  * From a socket callback: these run under sk_callback_lock, and release
  * restores the socket's own callbacks under it before cancelling
  * io_work, so no check is needed (and the hot path takes no lock).
@@ -895,11 +946,12 @@ static int kitt_conn_try_recv_one(struct kitt_conn *conn)
 /* ---- sending ---- */
 
 /*
- * The next PDU to send, off the queue. io_work looks after everything it
- * queued itself, and usually finds the queue empty: that look takes no
- * lock. What other contexts queue after it kicks io_work.
+ * The first of tx_queue, if any. io_work looks after everything it queued
+ * itself, and usually finds the queue empty: that look takes no lock.
+ * What other contexts queue after it kicks io_work. The Logout Response
+ * waits for the responses queued before it: the connection closes after it.
  */
-static struct kitt_tx *kitt_conn_next_tx(struct kitt_conn *conn)
+static struct kitt_tx *kitt_conn_next_queued(struct kitt_conn *conn)
 {
 	struct kitt_tx *tx;
 
@@ -907,9 +959,26 @@ static struct kitt_tx *kitt_conn_next_tx(struct kitt_conn *conn)
 		return NULL;
 	spin_lock_bh(&conn->lock);
 	tx = list_first_entry_or_null(&conn->tx_queue, struct kitt_tx, entry);
+	if (tx && tx->flags & KITT_TX_SESS_END && !list_empty(&conn->rsp_list))
+		tx = NULL;
 	if (tx)
 		list_del_init(&tx->entry);
 	spin_unlock_bh(&conn->lock);
+	return tx;
+}
+
+/* The next PDU to send: R2Ts and buffers first, then responses. */
+static struct kitt_tx *kitt_conn_next_tx(struct kitt_conn *conn)
+{
+	struct kitt_tx *tx;
+
+	kitt_conn_take_rsps(conn);
+	tx = kitt_conn_next_queued(conn);
+	if (tx)
+		return tx;
+	tx = list_first_entry_or_null(&conn->rsp_list, struct kitt_tx, entry);
+	if (tx)
+		list_del_init(&tx->entry);
 	return tx;
 }
 
@@ -1084,7 +1153,7 @@ static int kitt_conn_try_send_one(struct kitt_conn *conn)
 		}
 		conn->tx_cur = tx;
 	}
-	more = !list_empty_careful(&conn->tx_queue);
+	more = kitt_conn_tx_pending(conn);
 	if (tx->kind == KITT_TX_BUF)
 		ret = kitt_conn_send_buf(conn, tx, more);
 	else
@@ -1111,6 +1180,9 @@ static void kitt_conn_io_work(struct work_struct *work)
 	bool progress;
 	int budget = KITT_IO_BUDGET, ret;
 
+	/* First: a late wake-up may run it while release goes on. */
+	if (READ_ONCE(conn->state) == KITT_CONN_CLOSING)
+		return;
 	if (unlikely(conn->cpu_gen != READ_ONCE(kitt_allowed_cpus_gen)))
 		kitt_conn_pick_cpu(conn);
 	kitt_conn_reap_aborted(conn, false);
@@ -1225,7 +1297,7 @@ static void kitt_conn_release_work(struct work_struct *work)
 
 	kitt_conn_restore_callbacks(conn);
 	spin_lock_bh(&conn->lock);
-	conn->kick_off = true;
+	WRITE_ONCE(conn->kick_off, true);
 	spin_unlock_bh(&conn->lock);
 	cancel_work_sync(&conn->io_work);
 	cancel_delayed_work_sync(&conn->login_timeout);
@@ -1263,6 +1335,15 @@ static void kitt_conn_release_work(struct work_struct *work)
 	/* Commands end before their session does. */
 	kitt_conn_release_cmds(conn);
 	kitt_sess_conn_closed(conn);
+	/*
+	 * Every command has ended. A completion that queued a response
+	 * (kitt_conn_queue_rsp()) may still be in its RCU read-side section,
+	 * and may have queued io_work once more: wait for both.
+	 */
+	synchronize_rcu();
+	cancel_work_sync(&conn->io_work);
+	/* Responses queued too late for release to see: never read again. */
+	llist_del_all(&conn->rsp_ll);
 	kitt_conn_send_last(conn);
 	kitt_login_trace_abandoned(conn);
 	kitt_login_free(conn->login);
@@ -1658,6 +1739,8 @@ int kitt_conn_start(struct kitt_portal *portal, struct socket *sock)
 	conn->sock = sock;
 	spin_lock_init(&conn->lock);
 	INIT_LIST_HEAD(&conn->tx_queue);
+	init_llist_head(&conn->rsp_ll);
+	INIT_LIST_HEAD(&conn->rsp_list);
 	INIT_LIST_HEAD(&conn->cmds);
 	INIT_LIST_HEAD(&conn->aborted);
 	INIT_LIST_HEAD(&conn->parked);

@@ -80,7 +80,9 @@ enum kitt_tx_kind {
 
 /* A PDU waiting to be sent, or being sent. */
 struct kitt_tx {
-	struct list_head entry;		/* kitt_conn.tx_queue, under lock */
+	/* kitt_conn.tx_queue under lock, or io_work's rsp_list */
+	struct list_head entry;
+	struct llist_node rsp_node;	/* kitt_conn.rsp_ll (a command's rsp_tx) */
 	enum kitt_tx_kind kind;
 	u8 hdr[KITT_HDR_MAX];
 	void *data;			/* the data segment, if any */
@@ -130,7 +132,15 @@ struct kitt_conn {
 
 	spinlock_t lock;	/* protects state, end_why, tx_queue, cmds, nopin_*, kick_off */
 	enum kitt_conn_state state;
-	struct list_head tx_queue;
+	struct list_head tx_queue;	/* R2Ts and KITT_TX_BUF PDUs */
+	/*
+	 * Commands' responses (rsp_tx), without a lock: completions add
+	 * them to rsp_ll from any context; io_work (or release, once
+	 * io_work has stopped) moves them to rsp_list, oldest first, and
+	 * sends them from there (kitt_conn_take_rsps()).
+	 */
+	struct llist_head rsp_ll;
+	struct list_head rsp_list;
 	/*
 	 * KITT_TX_BUF PDUs queued or being sent, and their data bytes
 	 * (atomic: queued anywhere, freed by io_work). Past
@@ -217,9 +227,10 @@ struct kitt_conn {
 	struct list_head cmds;		/* kitt_cmd.conn_entry, under lock */
 	struct list_head aborted;	/* aborted commands, under lock */
 	/*
-	 * Under lock. kick_off: release has begun, nothing may queue
-	 * io_work or a timer any more; io_stopped: io_work has been
-	 * cancelled for good.
+	 * Written under lock. kick_off: release has begun, nothing may
+	 * queue io_work or a timer any more (a response's wake-up reads it
+	 * without the lock: see kitt_conn_kick_rsp()); io_stopped: io_work
+	 * has been cancelled for good.
 	 */
 	bool kick_off;
 	bool io_stopped;
@@ -477,6 +488,9 @@ int kitt_conn_send_kvec(struct kitt_conn *conn, const void *buf, u32 len,
 int kitt_conn_send_pages(struct kitt_conn *conn, struct bio_vec *bv,
 			 unsigned int n, u32 len, bool more);
 void kitt_conn_kick(struct kitt_conn *conn);
+void kitt_conn_queue_rsp(struct kitt_conn *conn, struct kitt_tx *tx);
+void kitt_conn_take_rsps(struct kitt_conn *conn);
+bool kitt_conn_tx_pending(struct kitt_conn *conn);
 void kitt_conn_kick_locked(struct kitt_conn *conn);
 void kitt_conn_watch_soon(struct kitt_conn *conn);
 void kitt_conn_nopin_answered(struct kitt_conn *conn, u32 ttt);
