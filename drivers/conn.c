@@ -1713,28 +1713,9 @@ int kitt_conn_count_discovery(struct kitt_conn *conn)
 	return ret;
 }
 
-/* A new connection from @portal's listener: set it up to log in. */
-int kitt_conn_start(struct kitt_portal *portal, struct socket *sock)
+/* A new connection's lists, works and first state, before anything runs. */
+static void kitt_conn_setup(struct kitt_conn *conn, struct socket *sock)
 {
-	struct sockaddr_storage ss;
-	struct kitt_conn *conn;
-
-	if (!kitt_portal_count_login(portal)) {
-		pr_warn_ratelimited("%u connections logging in through one portal, none silent for a second: closing the new one\n",
-				    READ_ONCE(kitt_max_logins));
-		return -EBUSY;
-	}
-	conn = kmem_cache_zalloc(kitt_conn_cache, GFP_KERNEL);
-	if (conn)
-		conn->login = kitt_login_alloc();
-	if (!conn || !conn->login) {
-		if (conn)
-			kmem_cache_free(kitt_conn_cache, conn);
-		mutex_lock(&kitt_conns_lock);
-		portal->logins--;
-		mutex_unlock(&kitt_conns_lock);
-		return -ENOMEM;
-	}
 	kref_init(&conn->ref);
 	conn->sock = sock;
 	spin_lock_init(&conn->lock);
@@ -1757,6 +1738,31 @@ int kitt_conn_start(struct kitt_portal *portal, struct socket *sock)
 	conn->limits.max_recv_dsl = KITT_LOGIN_DSL_MAX;
 	conn->limits.max_ahs = KITT_AHS_MAX;
 	conn->cpu_seq = atomic_inc_return(&kitt_conn_seq);
+}
+
+/* A new connection from @portal's listener: set it up to log in. */
+int kitt_conn_start(struct kitt_portal *portal, struct socket *sock)
+{
+	struct sockaddr_storage ss;
+	struct kitt_conn *conn;
+
+	if (!kitt_portal_count_login(portal)) {
+		pr_warn_ratelimited("%u connections logging in through one portal, none silent for a second: closing the new one\n",
+				    READ_ONCE(kitt_max_logins));
+		return -EBUSY;
+	}
+	conn = kmem_cache_zalloc(kitt_conn_cache, GFP_KERNEL);
+	if (conn)
+		conn->login = kitt_login_alloc();
+	if (!conn || !conn->login) {
+		if (conn)
+			kmem_cache_free(kitt_conn_cache, conn);
+		mutex_lock(&kitt_conns_lock);
+		portal->logins--;
+		mutex_unlock(&kitt_conns_lock);
+		return -ENOMEM;
+	}
+	kitt_conn_setup(conn, sock);
 	kitt_conn_pick_cpu(conn);
 
 	if (kernel_getsockname(sock, (struct sockaddr *)&ss) >= 0)
