@@ -1561,19 +1561,12 @@ static int kitt_cmd_queue_rsp(struct se_cmd *se_cmd)
 
 	if (test_and_set_bit(KITT_CMD_RSP_QUEUED, &cmd->flags))
 		return 0;
-	/*
-	 * From the orphan check on: the connection stays until release has
-	 * waited for this section (kitt_conn_release_work()).
-	 */
-	rcu_read_lock();
 	/* The connection is gone (kitt_conn_release_cmds). */
 	if (test_bit(KITT_CMD_ORPHAN, &cmd->flags)) {
-		rcu_read_unlock();
 		kitt_cmd_end_orphan(cmd);
 		return 0;
 	}
 	kitt_conn_queue_rsp(cmd->conn, &cmd->rsp_tx);
-	rcu_read_unlock();
 	return 0;
 }
 
@@ -1665,7 +1658,10 @@ void __kitt_conn_reap_aborted(struct kitt_conn *conn, bool all)
 	struct kitt_cmd *cmd, *next;
 	LIST_HEAD(done);
 
-	/* Their responses may still be on the way to rsp_list. */
+	/*
+	 * The core queues no response for a command it ends with
+	 * aborted_task; if one came all the same, it leaves rsp_ll first.
+	 */
 	kitt_conn_take_rsps(conn);
 	spin_lock_bh(&conn->lock);
 	list_for_each_entry_safe(cmd, next, &conn->aborted, conn_entry) {

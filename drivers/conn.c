@@ -255,10 +255,10 @@ static void kitt_conn_kick_rsp(struct kitt_conn *conn)
 
 /*
  * Queue a command's response (rsp_tx, once per command) from wherever the
- * core completed it, and wake io_work. The caller is in an RCU read-side
- * section, which release waits for before it frees the connection.
- * Nothing is queued once the connection is closing: release ends the
- * command (kitt_conn_release_cmds()).
+ * core completed it, and wake io_work. The core holds the command, so the
+ * session, and so the connection, waits for this to return
+ * (kitt_conn_release_work()). Nothing is queued once the connection is
+ * closing: release ends the command (kitt_conn_release_cmds()).
  */
 void kitt_conn_queue_rsp(struct kitt_conn *conn, struct kitt_tx *tx)
 {
@@ -315,7 +315,7 @@ void kitt_conn_set_state(struct kitt_conn *conn, enum kitt_conn_state state)
 	old = conn->state;
 	/* Nothing leaves CLOSING. */
 	if (old != KITT_CONN_CLOSING && old != state) {
-		conn->state = state;
+		WRITE_ONCE(conn->state, state);
 		trace_kitt_conn_state(conn, kitt_conn_tsih(conn), old, state, "");
 	}
 	spin_unlock_bh(&conn->lock);
@@ -1336,11 +1336,9 @@ static void kitt_conn_release_work(struct work_struct *work)
 	kitt_conn_release_cmds(conn);
 	kitt_sess_conn_closed(conn);
 	/*
-	 * Every command has ended. A completion that queued a response
-	 * (kitt_conn_queue_rsp()) may still be in its RCU read-side section,
-	 * and may have queued io_work once more: wait for both.
+	 * Every command has ended, and no completion is queueing a response
+	 * any more: one may have queued io_work after it was cancelled.
 	 */
-	synchronize_rcu();
 	cancel_work_sync(&conn->io_work);
 	/* Responses queued too late for release to see: never read again. */
 	llist_del_all(&conn->rsp_ll);
@@ -1367,7 +1365,7 @@ static void kitt_conn_end(struct kitt_conn *conn, const char *why, bool log)
 	spin_lock_bh(&conn->lock);
 	old = conn->state;
 	if (old != KITT_CONN_CLOSING) {
-		conn->state = KITT_CONN_CLOSING;
+		WRITE_ONCE(conn->state, KITT_CONN_CLOSING);
 		conn->end_why = why;
 		trace_kitt_conn_state(conn, kitt_conn_tsih(conn), old,
 				      KITT_CONN_CLOSING, why);

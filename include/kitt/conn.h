@@ -84,7 +84,7 @@ struct kitt_tx {
 	struct list_head entry;
 	struct llist_node rsp_node;	/* kitt_conn.rsp_ll (a command's rsp_tx) */
 	enum kitt_tx_kind kind;
-	u8 hdr[KITT_HDR_MAX];
+	u8 hdr[KITT_HDR_MAX] __aligned(4);
 	void *data;			/* the data segment, if any */
 	u32 data_len;
 	/* Set as it starts to go out (io_work): */
