@@ -168,10 +168,16 @@ switches_save() {
 # add its fork, exec, page faults and exit; the sectors were once read by
 # one per disk. So fio starts, its I/O is seen to begin, its ramp second
 # passes, and only then the window opens, for SECS seconds of fio's
-# SECS + 2 (the margin covers the last snapshot): what remains in it
-# besides the I/O is small (the mark files and the polls after the first
-# snapshot, a 9p lookup and a timed sleep each, their number set by the
-# host's speed).
+# SECS + FIO_MARGIN: what remains in it besides the I/O is small (the
+# mark files and the polls after the first snapshot, a 9p lookup and a
+# timed sleep each, their number set by the host's speed). The plugin
+# takes a snapshot while the guest runs on, for as long as the host takes
+# to write it (at 64 sessions, once more than fio's old 2 s margin of
+# guest time, and fio had ended before the window's last snapshot was
+# done): fio's run reaches far past the window, and fio is stopped
+# (SIGINT, after which it still writes its report) once the window's
+# figures are in.
+FIO_MARGIN=60
 
 # A FIFO that nobody writes to, open on NAPFD: "read -t" on it sleeps
 # without starting a process.
@@ -255,7 +261,9 @@ disks_move() {
 fio_figures() {
 	python3 - "$1" "$2" <<'PY'
 import json, sys
-j = json.load(open(sys.argv[1]))["jobs"][0]
+# Stopped by a signal, fio puts a line of its own before the JSON.
+text = open(sys.argv[1]).read()
+j = json.loads(text[text.index("{"):])["jobs"][0]
 side = "read" if "read" in sys.argv[2] else "write"
 print(round(j[side]["iops"]), round(j[side]["bw_bytes"] / 2**20, 1))
 PY
@@ -324,7 +332,7 @@ run_job() {
 	# and again, whose path walks grew with the disks to 1.4M of 1.5M
 	# instructions per I/O at 256 LUNs (read_sectors counts the I/Os).
 	args=(--direct=1 --ioengine=libaio --rw="$rw" --bs="$bs" --iodepth="$qd"
-	      --time_based --runtime=$((SECS + 2)) --ramp_time=1 --group_reporting
+	      --time_based --runtime=$((SECS + FIO_MARGIN)) --ramp_time=1 --group_reporting
 	      --disk_util=0 --output-format=json --output="$t-$job.json")
 	if [ "${ONE_JOB:-}" = 1 ]; then
 		files=$(IFS=:; echo "$*")
@@ -376,6 +384,7 @@ run_job() {
 	insn_mark
 	# fio's end inside the window would make the window's figures wrong
 	fio_alive "$t" "$job" "inside its window" "$@"
+	kill -INT "$FIO_PID"
 	wait "$FIO_PID" || die "$t: fio $job failed (logs/fio-$t-$job.err)"
 	FIO_PID=
 	switches_save "$t" "$job"
