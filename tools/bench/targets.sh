@@ -283,6 +283,18 @@ fio_stop() {
 }
 trap fio_stop EXIT
 
+# fio_end TARGET JOB: stop fio, whose run reaches past the window. On
+# SIGINT it ends its jobs, writes its report and exits with 128.
+fio_end() {
+	local rc=0
+
+	kill -INT "$FIO_PID"
+	wait "$FIO_PID" || rc=$?
+	FIO_PID=
+	[ "$rc" = 0 ] || [ "$rc" = 128 ] ||
+		die "$1: fio $2 failed, exit status $rc (logs/fio-$1-$2.err)"
+}
+
 # io_started TARGET JOB DISK...: wait until the disks move data (fio's
 # I/O has begun); dies if fio ends first.
 io_started() {
@@ -384,9 +396,7 @@ run_job() {
 	insn_mark
 	# fio's end inside the window would make the window's figures wrong
 	fio_alive "$t" "$job" "inside its window" "$@"
-	kill -INT "$FIO_PID"
-	wait "$FIO_PID" || die "$t: fio $job failed (logs/fio-$t-$job.err)"
-	FIO_PID=
+	fio_end "$t" "$job"
 	switches_save "$t" "$job"
 	kib=$(( (s1 - s0) / 2 ))
 	echo "$t $job $(fio_figures "$t-$job.json" "$rw") $((kib / ${bs%k})) $((c1 - c0)) $m0 $MARKED $((g1 - g0))" >> "$RAW"
