@@ -4,7 +4,7 @@
 
 Usage: table.py RAW [INSNDIR]
 
-RAW holds "TARGET JOB IOPS MiB/s IOS CTXT MARK0 MARK1 [SEGS]" lines and
+RAW holds "TARGET JOB IOPS MiB/s IOS CTXT MARK0 MARK1 [SEGS [IDLE CPUTIME]]" lines and
 "TARGET memory CONN_BYTES SESS_BYTES COUNT" lines (see targets.sh). The first target is the subject: the table gives its ratio to
 every other one. INSNDIR, when it holds the counting plugin's snapshots
 snap-K.txt ("address instructions" lines, cumulative), adds instructions
@@ -18,13 +18,14 @@ def load(path):
     rows, targets, jobs = {}, [], []
     for line in open(path):
         f = line.split()
-        if len(f) not in (8, 9):
+        if len(f) not in (8, 9, 11):
             continue
         t, job = f[0], f[1]
         rows[t, job] = {"iops": int(f[2]), "mib": float(f[3]),
                         "ios": int(f[4]), "ctxt": int(f[5]),
                         "marks": (f[6], f[7]),
-                        "segs": int(f[8]) if len(f) > 8 else None}
+                        "segs": int(f[8]) if len(f) > 8 else None,
+                        "idle": (int(f[9]), int(f[10])) if len(f) > 10 else None}
         if t not in targets:
             targets.append(t)
         if job not in jobs:
@@ -103,6 +104,7 @@ def main():
     head += [f"{subject}/{p}" for p in peers]
     head += [f"cs/io {t}" for t in targets]
     head += [f"segs/io {t}" for t in targets]
+    head += [f"idle% {t}" for t in targets]
     if counted:
         head += [f"insn/io {t}" for t in targets]
     table = [head]
@@ -123,6 +125,11 @@ def main():
             r = got[t]
             ok = r and r["segs"] is not None
             line.append(f"{r['segs'] / max(r['ios'], 1):.2f}" if ok else "-")
+        for t in targets:
+            r = got[t]
+            ok = r and r["idle"] is not None
+            line.append(f"{100 * r['idle'][0] / max(r['idle'][1], 1):.1f}"
+                        if ok else "-")
         if counted:
             for t in targets:
                 v = insn.get((t, job))
@@ -135,6 +142,7 @@ def main():
                         for i, (c, w) in enumerate(zip(r, width))).rstrip())
     print("cs/io: context switches (/proc/stat ctxt) per I/O, whole guest; "
           "segs/io: TCP segments sent per I/O, both ends (OutSegs); "
+          "idle%: share of the CPUs' time idle (with iowait) in the window; "
           "insn/io: guest instructions per I/O, whole stack")
     print_memory(mem, targets)
 

@@ -7,7 +7,7 @@
 # iscsi_target_mod (open-iscsi) and over nvmet-tcp (the kernel's NVMe/TCP
 # host), all on one null_blk device, in one boot. Writes one line per
 # target and job to logs/bench-raw.txt:
-#   TARGET JOB IOPS MiB/s IOS CTXT MARK0 MARK1 SEGS
+#   TARGET JOB IOPS MiB/s IOS CTXT MARK0 MARK1 SEGS IDLE CPUTIME
 # IOPS and MiB/s are fio's. The rest is of a window of SECS seconds
 # inside fio's run, once its I/O is under way and its ramp is over, with
 # no start-up or exit of a process in it (see run_job): IOS are the I/Os
@@ -16,7 +16,8 @@
 # switches of the whole guest (/proc/stat), MARK0 and MARK1 the
 # instruction-count snapshots at its ends when run-guest -p loaded a
 # counting plugin ("-" otherwise), SEGS the TCP segments sent (on
-# loopback: by both ends).
+# loopback: by both ends), IDLE and CPUTIME the CPUs' idle (with iowait)
+# and whole time (/proc/stat, all CPUs, USER_HZ ticks).
 # A benchmark: nothing fails on speed.
 . "$KITT_TOP/tools/testing/tests/lib.sh"
 
@@ -204,13 +205,27 @@ nap_until() {
 
 # read_ctxt: CTXT, the guest's context switches since boot.
 read_ctxt() {
-	local key val
+	local key val f
 
 	CTXT=
-	while read -r key val _; do
+	while read -r key val f; do
+		[ "$key" != cpu ] || read_cpu_time "$val" $f
 		[ "$key" != ctxt ] || { CTXT=$val; return 0; }
 	done < /proc/stat
 	die "no context switch count in /proc/stat"
+}
+
+# read_cpu_time USER NICE SYSTEM IDLE IOWAIT ...: of /proc/stat's "cpu"
+# line (all CPUs, in USER_HZ ticks): IDLE (idle and iowait) and CPUTIME
+# (all of it).
+read_cpu_time() {
+	local v
+
+	IDLE=$(($4 + $5))
+	CPUTIME=0
+	for v in "$@"; do
+		CPUTIME=$((CPUTIME + v))
+	done
 }
 
 # read_sectors DISK...: SECTORS, the sectors read and written on them all.
@@ -335,7 +350,7 @@ fio_alive() {
 # device, reported together), one line in RAW. With ONE_JOB=1, one fio
 # job over all the devices instead (QD in all, each I/O to a random one).
 run_job() {
-	local t=$1 job rw bs qd c0 c1 s0 s1 m0 d kib g0 g1 t0
+	local t=$1 job rw bs qd c0 c1 s0 s1 m0 d kib g0 g1 t0 i0 i1 u0 u1
 	local args files
 
 	IFS=: read -r job rw bs qd <<< "$2"
@@ -378,6 +393,8 @@ run_job() {
 	T0=$t0
 	read_ctxt
 	c0=$CTXT
+	i0=$IDLE
+	u0=$CPUTIME
 	read_sectors "$@"
 	s0=$SECTORS
 	read_segs
@@ -389,6 +406,8 @@ run_job() {
 	switches_trace "$job" 0
 	read_ctxt
 	c1=$CTXT
+	i1=$IDLE
+	u1=$CPUTIME
 	read_sectors "$@"
 	s1=$SECTORS
 	read_segs
@@ -399,7 +418,7 @@ run_job() {
 	fio_end "$t" "$job"
 	switches_save "$t" "$job"
 	kib=$(( (s1 - s0) / 2 ))
-	echo "$t $job $(fio_figures "$t-$job.json" "$rw") $((kib / ${bs%k})) $((c1 - c0)) $m0 $MARKED $((g1 - g0))" >> "$RAW"
+	echo "$t $job $(fio_figures "$t-$job.json" "$rw") $((kib / ${bs%k})) $((c1 - c0)) $m0 $MARKED $((g1 - g0)) $((i1 - i0)) $((u1 - u0))" >> "$RAW"
 	# attribute.py's input: KiB moved, the snapshot after the job
 	[ "$MARKED" = - ] || echo "$t $job ios=$kib mark=$MARKED" >> "$INSN/out.log"
 }
