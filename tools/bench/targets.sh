@@ -203,7 +203,8 @@ nap_until() {
 	nap "$((left / 1000000)).$frac"
 }
 
-# read_ctxt: CTXT, the guest's context switches since boot.
+# read_ctxt: CTXT, the guest's context switches since boot, and its
+# CPU time (read_cpu_time).
 read_ctxt() {
 	local key val f
 
